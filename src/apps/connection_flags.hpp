@@ -1,0 +1,45 @@
+#pragma once
+
+#include <CLI/CLI.hpp>
+#include <optional>
+#include <string>
+
+#include "core/result.hpp"
+#include "net/mqtt_options.hpp"
+
+namespace cmdlink::apps {
+
+// The broker flags every subcommand shares, and how they turn into MqttOptions.
+struct ConnectionFlags {
+    std::string host;
+    std::optional<int> port;
+    std::string username;
+    std::string password_file;
+    std::string client_id;
+    std::string mqtt_version = "3.1.1";
+    bool tls = false;
+    std::string ca_file;
+    std::string cert_file;
+    std::string key_file;
+    bool insecure = false;
+    int keepalive_s = 30;
+};
+
+struct ConnectionDefaults {
+    std::string host;
+    std::string username;            // empty: anonymous unless --username is given
+    std::string password;            // used when neither a file nor the environment gives one
+};
+
+void add_connection_flags(CLI::App& command, ConnectionFlags& flags,
+                          const ConnectionDefaults& defaults);
+
+// Resolves the password (file, then CMDLINK_PASSWORD, then the default) and checks the flags.
+core::Result<net::MqttOptions> to_mqtt_options(const ConnectionFlags& flags,
+                                               const ConnectionDefaults& defaults,
+                                               const std::string& default_client_id);
+
+// The first line of a file, without its line ending; a clear error when it cannot be read.
+core::Result<std::string> read_secret_file(const std::string& path);
+
+}  // namespace cmdlink::apps

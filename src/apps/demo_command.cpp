@@ -1,0 +1,221 @@
+#include "apps/demo_command.hpp"
+
+#include <csignal>
+#include <memory>
+#include <vector>
+
+#include "apps/client_transcript.hpp"
+#include "apps/console.hpp"
+#include "apps/exit_codes.hpp"
+#include "apps/server_flags.hpp"
+#include "apps/server_transcript.hpp"
+#include "broker/private_broker.hpp"
+#include "net/mosquitto_library.hpp"
+#include "runner/os_random.hpp"
+
+namespace cmdlink::apps {
+namespace {
+
+constexpr const char* kCourseUser = "student";
+constexpr const char* kCoursePassword = "i_make_mqtt_cool";
+constexpr const char* kServerUser = "cmdlink-server";
+
+struct DemoFlags {
+    PolicyFlags policy;
+    int clients = 3;
+    std::string mqtt_version = "3.1.1";
+    bool json = false;
+    bool verbose = false;
+    bool quiet = false;
+};
+
+std::string random_password(core::RandomSource& random) {
+    static constexpr std::string_view kAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+    std::string password;
+    for (int i = 0; i < 24; ++i) password += kAlphabet[random.uniform(0, kAlphabet.size() - 1)];
+    return password;
+}
+
+net::MqttOptions local_options(const broker::PrivateBroker& broker, const DemoFlags& flags,
+                               std::string client_id, std::string username,
+                               std::string password) {
+    net::MqttOptions options;
+    options.host = broker.host();
+    options.port = broker.port();
+    options.client_id = std::move(client_id);
+    options.username = std::move(username);
+    options.password = std::move(password);
+    options.version = flags.mqtt_version == "5" ? net::MqttVersion::kV5 : net::MqttVersion::kV311;
+    return options;
+}
+
+// Brings the pieces up in order: broker, then the server, then (once the server's
+// subscriptions are acknowledged, so no login can be missed) the clients.
+class Demo {
+public:
+    Demo(const DemoFlags& flags, Console& console, net::EventLoop& loop,
+         broker::PrivateBroker& broker)
+        : flags_(flags), console_(console), loop_(loop), broker_(broker) {}
+
+    int run() {
+        auto policy = to_policy(flags_.policy);
+        if (!policy) return fail_usage(policy.error());
+        server_transcript_ = std::make_unique<ServerTranscript>(
+            console_, [this](std::string_view) { loop_.stop(); });
+        auto server = runner::ServerRunner::create(
+            loop_, local_options(broker_, flags_, "cmdlink-demo-server", kServerUser, server_password_),
+            std::move(policy.value()), random_, *server_transcript_);
+        if (!server) return fail_usage(server.error());
+        server_ = std::move(server.value());
+        if (auto started = server_->start(); !started) {
+            console_.log().error("{}", started.error());
+            return kExitCannotConnect;
+        }
+        auto signals = loop_.on_signals({SIGINT, SIGTERM}, [this](int) {
+            console_.log().warn("interrupted: stopping the clients, the server and the broker");
+            interrupted_ = true;
+            for (auto& client : clients_) client->interrupt();
+            server_->stop();
+        });
+        if (!signals) return fail_usage(signals.error());
+        wait_for_server();
+        loop_.run();
+        return verdict();
+    }
+
+    void set_server_password(std::string password) { server_password_ = std::move(password); }
+
+private:
+    int fail_usage(const std::string& message) {
+        console_.log().error("{}", message);
+        return kExitUsage;
+    }
+
+    void wait_for_server() {
+        loop_.add_timer(loop_.now() + std::chrono::milliseconds(5), [this] {
+            if (interrupted_ || server_->stopped()) return;
+            if (!server_->ready()) return wait_for_server();
+            start_clients();
+        });
+    }
+
+    void start_clients() {
+        console_.log().info("server ready on 127.0.0.1:{}; starting {} clients", broker_.port(),
+                            flags_.clients);
+        for (int i = 0; i < flags_.clients; ++i) {
+            const std::string user_id = std::to_string(10001 + i);
+            transcripts_.push_back(std::make_unique<ClientTranscript>(
+                console_, user_id, [this](const runner::ClientRunner&) { on_client_done(); }));
+            core::ClientOptions options;
+            options.user_id = user_id;
+            auto client = runner::ClientRunner::create(
+                loop_,
+                local_options(broker_, flags_, "cmdlink-" + user_id, kCourseUser,
+                              kCoursePassword),
+                std::move(options), *transcripts_.back());
+            if (!client) {
+                console_.log().error("{}", client.error());
+                server_->stop();
+                return;
+            }
+            clients_.push_back(std::move(client.value()));
+            if (auto started = clients_.back()->start(); !started) {
+                console_.log().error("{}", started.error());
+            }
+        }
+    }
+
+    void on_client_done() {
+        if (++clients_done_ == clients_.size() && !server_->stopped()) server_->stop();
+    }
+
+    int verdict() const {
+        std::size_t passed = 0;
+        for (const auto& client : clients_) {
+            if (client->end() == runner::ClientEnd::kPassed) ++passed;
+        }
+        const bool all_passed =
+            passed == static_cast<std::size_t>(flags_.clients) && clients_.size() == passed;
+        console_.log().log(all_passed ? spdlog::level::info : spdlog::level::err,
+                           "demo: {} of {} clients got Well done my IoT!", passed, flags_.clients);
+        console_.emit({{"event", "demo"}, {"clients", flags_.clients}, {"passed", passed}});
+        if (interrupted_) return kExitInterrupted;
+        return all_passed ? kExitOk : kExitFailed;
+    }
+
+    const DemoFlags& flags_;
+    Console& console_;
+    net::EventLoop& loop_;
+    broker::PrivateBroker& broker_;
+    runner::OsRandom random_;
+    std::string server_password_;
+    std::unique_ptr<ServerTranscript> server_transcript_;
+    std::unique_ptr<runner::ServerRunner> server_;
+    std::vector<std::unique_ptr<ClientTranscript>> transcripts_;
+    std::vector<std::unique_ptr<runner::ClientRunner>> clients_;
+    std::size_t clients_done_ = 0;
+    bool interrupted_ = false;
+};
+
+int run_demo(const DemoFlags& flags) {
+    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
+    if (flags.clients < 1) {
+        console.log().error("--clients must be at least 1");
+        return kExitUsage;
+    }
+    if (auto found = broker::find_mosquitto(); !found) {
+        console.log().error("{}", found.error());
+        return kExitUsage;
+    }
+    runner::OsRandom random;
+    const std::string server_password = random_password(random);
+    broker::BrokerOptions options;
+    options.persistence = true;
+    options.users = {{kCourseUser, kCoursePassword}, {kServerUser, server_password}};
+    auto started = broker::PrivateBroker::start(options);
+    if (!started) {
+        console.log().error("cannot start the private broker: {}", started.error());
+        return kExitCannotConnect;
+    }
+    broker::PrivateBroker& broker = *started.value();
+    console.log().info("private mosquitto on 127.0.0.1:{} (pid {}, files in {})", broker.port(),
+                       broker.pid(), broker.directory().string());
+
+    const net::MosquittoLibrary library;
+    auto loop = net::EventLoop::create();
+    if (!loop) {
+        console.log().error("{}", loop.error());
+        return kExitUsage;
+    }
+    Demo demo(flags, console, *loop.value(), broker);
+    demo.set_server_password(server_password);
+    return demo.run();
+}
+
+}  // namespace
+
+std::function<int()> add_demo_command(CLI::App& app) {
+    auto flags = std::make_shared<DemoFlags>();
+    flags->policy.delay_s = 0.5;
+    CLI::App* command = app.add_subcommand(
+        "demo", "The whole exchange on this machine: a private Mosquitto, a server, clients");
+    command->footer(
+        "Exit codes: 0 every client got Well done my IoT!, 1 some did not, 2 bad usage or "
+        "mosquitto missing, 3 the broker could not start, 6 interrupted.");
+    command->add_option("--clients", flags->clients, "Number of clients")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    add_policy_flags(*command, flags->policy);
+    command->add_option("--mqtt-version", flags->mqtt_version, "MQTT protocol version")
+        ->check(CLI::IsMember({"3.1.1", "5"}))
+        ->capture_default_str();
+    command->add_flag("--json", flags->json, "One JSON object per event on stdout");
+    command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
+    command->add_flag("-q,--quiet", flags->quiet, "Only warnings, errors and the result");
+    return [flags, command]() -> int {
+        if (!command->parsed()) return -1;
+        return run_demo(*flags);
+    };
+}
+
+}  // namespace cmdlink::apps

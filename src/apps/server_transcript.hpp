@@ -1,0 +1,31 @@
+#pragma once
+
+#include <functional>
+#include <string>
+
+#include "apps/console.hpp"
+#include "runner/server_runner.hpp"
+
+namespace cmdlink::apps {
+
+// Turns server events into stderr lines and the --json event stream.
+class ServerTranscript final : public runner::ServerObserver {
+public:
+    ServerTranscript(Console& console, std::function<void(std::string_view)> on_stopped,
+                     std::function<void(const core::ServerEvent&)> after_event = {});
+
+    void on_connected(const runner::ServerRunner& runner, bool first,
+                      bool session_present) override;
+    void on_connection_lost(const runner::ServerRunner& runner, std::string_view reason) override;
+    void on_server_event(const runner::ServerRunner& runner,
+                         const core::ServerEvent& event) override;
+    void on_stopped(const runner::ServerRunner& runner, std::string_view reason) override;
+
+private:
+    Console& console_;
+    std::function<void(std::string_view)> on_stopped_;
+    std::function<void(const core::ServerEvent&)> after_event_;
+    core::TimePoint started_ = core::Clock::now();
+};
+
+}  // namespace cmdlink::apps

@@ -1,0 +1,29 @@
+#pragma once
+
+#include <string>
+#include <vector>
+
+namespace cmdlink::broker {
+
+struct BrokerUser {
+    std::string username;
+    std::string password;
+};
+
+struct BrokerOptions {
+    // Keep sessions and queued messages in a database in the broker's directory, saved every
+    // second and on a clean stop, so that they survive stop()/kill() and restart().
+    bool persistence = false;
+    // Empty: anyone may connect. Otherwise only these users, with these passwords.
+    std::vector<BrokerUser> users;
+    // Mosquitto ACL file text; empty means no ACL.
+    std::string acl_file_text;
+    // Appended verbatim to the generated mosquitto.conf.
+    std::string extra_config;
+    // A name looked up in PATH, /usr/sbin and /sbin, or a path (anything with a slash).
+    std::string executable = "mosquitto";
+    // Log everything (log_type all) instead of only errors and warnings.
+    bool verbose_log = false;
+};
+
+}  // namespace cmdlink::broker

@@ -1,0 +1,86 @@
+#include "broker/text_file.hpp"
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <cerrno>
+
+#include "broker/system_error_text.hpp"
+#include "broker/unique_fd.hpp"
+
+namespace cmdlink::broker {
+
+core::Result<bool> write_text_file(const std::filesystem::path& path, std::string_view text) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+    if (!fd.valid()) {
+        const int error = errno;
+        return core::Error{"cannot create " + path.string() + ": " + system_error_text(error)};
+    }
+    std::size_t written = 0;
+    while (written < text.size()) {
+        const ssize_t count = ::write(fd.get(), text.data() + written, text.size() - written);
+        if (count < 0) {
+            const int error = errno;
+            if (error == EINTR) continue;
+            return core::Error{"cannot write " + path.string() + ": " + system_error_text(error)};
+        }
+        written += static_cast<std::size_t>(count);
+    }
+    if (fd.close() != 0) {
+        const int error = errno;
+        return core::Error{"cannot write " + path.string() + ": " + system_error_text(error)};
+    }
+    return true;
+}
+
+std::uintmax_t file_size_or_zero(const std::filesystem::path& path) {
+    struct stat status {};
+    if (::stat(path.c_str(), &status) != 0) return 0;
+    return static_cast<std::uintmax_t>(status.st_size);
+}
+
+std::string read_text_from(const std::filesystem::path& path, std::uintmax_t offset,
+                           std::size_t max_bytes) {
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return {};
+    struct stat status {};
+    if (::fstat(fd.get(), &status) != 0) return {};
+    const auto size = static_cast<std::uintmax_t>(status.st_size);
+    if (offset >= size) return {};
+    const std::uintmax_t start = (size - offset > max_bytes) ? size - max_bytes : offset;
+
+    std::string text(static_cast<std::size_t>(size - start), '\0');
+    std::size_t filled = 0;
+    while (filled < text.size()) {
+        const ssize_t count = ::pread(fd.get(), text.data() + filled, text.size() - filled,
+                                      static_cast<off_t>(start + filled));
+        if (count < 0 && errno == EINTR) continue;
+        if (count <= 0) break;
+        filled += static_cast<std::size_t>(count);
+    }
+    text.resize(filled);
+    return text;
+}
+
+std::string last_lines(std::string_view text, std::size_t count) {
+    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
+    if (count == 0) return {};
+    std::size_t begin = text.size();
+    std::size_t found = 0;
+    while (begin > 0) {
+        const std::size_t newline = text.rfind('\n', begin - 1);
+        if (newline == std::string_view::npos) {
+            begin = 0;
+            break;
+        }
+        if (++found == count) {
+            begin = newline + 1;
+            break;
+        }
+        begin = newline;
+    }
+    return std::string(text.substr(begin));
+}
+
+}  // namespace cmdlink::broker

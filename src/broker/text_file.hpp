@@ -1,0 +1,27 @@
+#pragma once
+
+#include <cstddef>
+#include <cstdint>
+#include <filesystem>
+#include <string>
+#include <string_view>
+
+#include "core/result.hpp"
+
+namespace cmdlink::broker {
+
+// Creates or truncates `path` (mode 0600: it may hold an ACL or other private text).
+core::Result<bool> write_text_file(const std::filesystem::path& path, std::string_view text);
+
+// The file's size, or 0 when it does not exist yet.
+std::uintmax_t file_size_or_zero(const std::filesystem::path& path);
+
+// What the file holds from byte `offset` on, at most its last `max_bytes`; empty when it
+// cannot be read (these are diagnostics, which must never fail themselves).
+std::string read_text_from(const std::filesystem::path& path, std::uintmax_t offset,
+                           std::size_t max_bytes = 64 * 1024);
+
+// The last `count` lines of `text`, without a trailing newline.
+std::string last_lines(std::string_view text, std::size_t count);
+
+}  // namespace cmdlink::broker

@@ -1,0 +1,180 @@
+#include "core/issuer.hpp"
+
+#include <utility>
+
+#include "core/protocol.hpp"
+#include "core/text_checks.hpp"
+#include "core/uuid.hpp"
+
+namespace cmdlink::core {
+
+Result<Issuer> Issuer::create(ServerPolicy policy, RandomSource& random) {
+    if (auto why = check_policy(policy)) return Error{*why};
+    return Issuer(std::move(policy), random);
+}
+
+Issuer::Issuer(ServerPolicy policy, RandomSource& random)
+    : policy_(std::move(policy)), random_(&random) {}
+
+void Issuer::start(ServerOutput& out) {
+    out.subscribe(policy_.login_subscription, kMaxQos);
+    // One wildcard catches every `<session ID>/<command>` reply at the QoS it was sent with,
+    // and is in place before any session exists, so no early reply can be missed.
+    out.subscribe("+/+", kMaxQos);
+}
+
+void Issuer::on_message(std::string_view topic, std::string_view payload, int qos,
+                        TimePoint now, ServerOutput& out) {
+    if (topic == kLoginTopic) {
+        on_login(payload, now, out);
+    } else {
+        on_reply(topic, payload, qos, now, out);
+    }
+}
+
+void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out) {
+    ++counts_.logins;
+    const auto refuse = [&](std::string reason) {
+        ++counts_.logins_refused;
+        out.record(server_event::LoginRefused{payload, std::move(reason)});
+    };
+    if (auto why = check_payload(payload)) return refuse(*why);
+    if (auto why = check_user_id(payload)) return refuse(*why);
+
+    const std::string user_id(payload);
+    if (const auto found = by_user_id_.find(user_id); found != by_user_id_.end()) {
+        ServerSession& previous = sessions_.at(found->second);
+        if (!previous.has_sent_commands()) {
+            out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+            out.record(server_event::SessionIssued{user_id, previous.session_id(), true});
+            return;
+        }
+        previous.end(SessionOutcome::kAbandoned, "the same user ID logged in again", now, out);
+        retire(found->second, now);
+    }
+    if (policy_.max_sessions != 0 && sessions_.size() >= policy_.max_sessions) {
+        return refuse("the server is at its limit of " + std::to_string(policy_.max_sessions) +
+                      " sessions in flight");
+    }
+    const std::uint64_t serial = next_serial_++;
+    auto [it, inserted] = sessions_.try_emplace(serial, user_id, fresh_session_id(), now,
+                                                policy_, *random_);
+    const ServerSession& session = it->second;
+    by_session_id_.emplace(session.session_id(), serial);
+    by_user_id_.emplace(user_id, serial);
+    out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
+    out.record(server_event::SessionIssued{user_id, session.session_id(), false});
+    schedule(serial, session);
+}
+
+void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now,
+                      ServerOutput& out) {
+    const std::size_t slash = topic.find('/');
+    if (slash == std::string_view::npos) {
+        return out.record(server_event::MessageIgnored{topic, "not a reply topic"});
+    }
+    const std::string_view session_id = topic.substr(0, slash);
+    const std::string_view command = topic.substr(slash + 1);
+    // Our own session-ID announcements come back through the `+/+` subscription.
+    if (command == kSessionIdSuffix.substr(1)) return;
+    if (auto why = check_payload(payload)) {
+        return out.record(server_event::MessageIgnored{topic, "reply " + *why});
+    }
+    ++counts_.replies;
+    const std::string key(session_id);
+    const auto found = by_session_id_.find(key);
+    if (found == by_session_id_.end()) {
+        const Verdict verdict =
+            ended_.contains(key) ? Verdict::kAfterEnd : Verdict::kUnknownSession;
+        out.record(server_event::ReplyChecked{session_id, command, payload, qos, verdict, {}});
+        return;
+    }
+    const std::uint64_t serial = found->second;
+    ServerSession& session = sessions_.at(serial);
+    session.on_reply(command, payload, qos, now, policy_, out);
+    if (session.state() == ServerSession::State::kEnded) {
+        retire(serial, now);
+    } else {
+        schedule(serial, session);
+    }
+}
+
+void Issuer::on_timer(TimePoint now, ServerOutput& out) {
+    while (!wakeups_.empty() && wakeups_.top().at <= now) {
+        const Wakeup wakeup = wakeups_.top();
+        wakeups_.pop();
+        const auto found = sessions_.find(wakeup.serial);
+        // Entries whose session ended or moved its deadline are stale; skip them.
+        if (found == sessions_.end() || found->second.deadline() != wakeup.at) continue;
+        ServerSession& session = found->second;
+        session.on_timer(now, policy_, out);
+        if (session.state() == ServerSession::State::kEnded) {
+            retire(wakeup.serial, now);
+        } else {
+            schedule(wakeup.serial, session);
+        }
+    }
+    forget_expired(now);
+}
+
+void Issuer::interrupt_all(TimePoint now, ServerOutput& out) {
+    std::vector<std::uint64_t> serials;
+    serials.reserve(sessions_.size());
+    for (const auto& [serial, session] : sessions_) serials.push_back(serial);
+    for (const std::uint64_t serial : serials) {
+        sessions_.at(serial).end(SessionOutcome::kInterrupted, "the server stopped", now, out);
+        retire(serial, now);
+    }
+}
+
+TimePoint Issuer::next_deadline() const {
+    TimePoint next = wakeups_.empty() ? kNever : wakeups_.top().at;
+    if (!ended_order_.empty()) {
+        const TimePoint forget_at = ended_order_.front().first + policy_.ended_retention;
+        if (forget_at < next) next = forget_at;
+    }
+    return next;
+}
+
+std::string Issuer::fresh_session_id() {
+    std::string id = make_uuid_v4(*random_);
+    while (by_session_id_.contains(id) || ended_.contains(id)) id = make_uuid_v4(*random_);
+    return id;
+}
+
+void Issuer::schedule(std::uint64_t serial, const ServerSession& session) {
+    if (session.deadline() != kNever) wakeups_.push({session.deadline(), serial});
+}
+
+void Issuer::retire(std::uint64_t serial, TimePoint now) {
+    const auto found = sessions_.find(serial);
+    if (found == sessions_.end()) return;
+    const ServerSession& session = found->second;
+    count_outcome(session);
+    counts_.commands += session.summary().commands;
+    by_session_id_.erase(session.session_id());
+    if (const auto user = by_user_id_.find(session.user_id());
+        user != by_user_id_.end() && user->second == serial) {
+        by_user_id_.erase(user);
+    }
+    ended_.insert_or_assign(session.session_id(), now);
+    ended_order_.emplace_back(now, session.session_id());
+    sessions_.erase(found);
+}
+
+void Issuer::forget_expired(TimePoint now) {
+    while (!ended_order_.empty() && ended_order_.front().first + policy_.ended_retention <= now) {
+        ended_.erase(ended_order_.front().second);
+        ended_order_.pop_front();
+    }
+}
+
+void Issuer::count_outcome(const ServerSession& session) {
+    if (session.summary().outcome == SessionOutcome::kPassed) {
+        ++counts_.passed;
+    } else {
+        ++counts_.failed;
+    }
+}
+
+}  // namespace cmdlink::core

@@ -1,0 +1,76 @@
+#pragma once
+
+#include <cstdint>
+#include <deque>
+#include <queue>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/random_source.hpp"
+#include "core/result.hpp"
+#include "core/server_policy.hpp"
+#include "core/server_session.hpp"
+
+namespace cmdlink::core {
+
+struct IssuerCounts {
+    std::uint64_t logins = 0;
+    std::uint64_t logins_refused = 0;
+    std::uint64_t passed = 0;
+    std::uint64_t failed = 0;  // every outcome but passed
+    std::uint64_t commands = 0;
+    std::uint64_t replies = 0;
+};
+
+// The issuing side of PROTOCOL.md: every session of one server, their timers in one heap.
+class Issuer {
+public:
+    static Result<Issuer> create(ServerPolicy policy, RandomSource& random);
+
+    void start(ServerOutput& out);
+    void on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
+                    ServerOutput& out);
+    void on_timer(TimePoint now, ServerOutput& out);
+    // Ends every session in flight as interrupted, for a server that is stopping.
+    void interrupt_all(TimePoint now, ServerOutput& out);
+
+    [[nodiscard]] TimePoint next_deadline() const;
+    [[nodiscard]] std::size_t active_sessions() const { return sessions_.size(); }
+    [[nodiscard]] const IssuerCounts& counts() const { return counts_; }
+    [[nodiscard]] const ServerPolicy& policy() const { return policy_; }
+
+private:
+    Issuer(ServerPolicy policy, RandomSource& random);
+
+    struct Wakeup {
+        TimePoint at;
+        std::uint64_t serial;
+        bool operator>(const Wakeup& other) const { return at > other.at; }
+    };
+
+    void on_login(std::string_view payload, TimePoint now, ServerOutput& out);
+    void on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now,
+                  ServerOutput& out);
+    std::string fresh_session_id();
+    void schedule(std::uint64_t serial, const ServerSession& session);
+    // Moves an ended session out of the active maps, remembering its ID for a while.
+    void retire(std::uint64_t serial, TimePoint now);
+    void forget_expired(TimePoint now);
+    void count_outcome(const ServerSession& session);
+
+    ServerPolicy policy_;
+    RandomSource* random_;
+    std::uint64_t next_serial_ = 1;
+    std::unordered_map<std::uint64_t, ServerSession> sessions_;
+    std::unordered_map<std::string, std::uint64_t> by_session_id_;
+    std::unordered_map<std::string, std::uint64_t> by_user_id_;
+    std::priority_queue<Wakeup, std::vector<Wakeup>, std::greater<>> wakeups_;
+    std::unordered_map<std::string, TimePoint> ended_;
+    std::deque<std::pair<TimePoint, std::string>> ended_order_;
+    IssuerCounts counts_;
+};
+
+}  // namespace cmdlink::core

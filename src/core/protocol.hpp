@@ -1,0 +1,24 @@
+#pragma once
+
+#include <cstddef>
+#include <string>
+#include <string_view>
+
+// The constants of ../shared/PROTOCOL.md, in one place for both sides.
+namespace cmdlink::core {
+
+inline constexpr std::string_view kLoginTopic = "login";
+inline constexpr std::string_view kSessionIdSuffix = "/UUID";
+inline constexpr std::string_view kWellDone = "Well done my IoT!";
+inline constexpr std::size_t kMaxPayloadBytes = 256;
+inline constexpr std::size_t kMaxUserIdBytes = 64;
+inline constexpr int kMaxQos = 2;
+
+inline std::string session_id_topic(std::string_view user_id) {
+    std::string topic;
+    topic.reserve(user_id.size() + kSessionIdSuffix.size());
+    topic.append(user_id).append(kSessionIdSuffix);
+    return topic;
+}
+
+}  // namespace cmdlink::core

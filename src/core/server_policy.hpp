@@ -1,0 +1,35 @@
+#pragma once
+
+#include <chrono>
+#include <cstddef>
+#include <cstdint>
+#include <optional>
+#include <string>
+
+#include "core/clock.hpp"
+#include "core/command_table.hpp"
+
+namespace cmdlink::core {
+
+enum class Pacing { kBurst, kLockstep };
+
+struct ServerPolicy {
+    CommandTable table = CommandTable::course_default();
+    Duration delay = std::chrono::seconds(3);
+    std::uint32_t min_commands = 3;
+    std::uint32_t max_commands = 11;
+    std::optional<int> qos = 1;  // nothing: a random QoS for each command
+    Pacing pacing = Pacing::kBurst;
+    Duration session_timeout = std::chrono::seconds(30);
+    bool strict = false;
+    std::size_t max_sessions = 0;  // 0: no limit
+    std::string login_subscription = "login";
+    // Replies that come after the end are told apart from replies to unknown sessions
+    // for this long after the end.
+    Duration ended_retention = std::chrono::minutes(10);
+};
+
+// Why a policy cannot run, or nothing.
+std::optional<std::string> check_policy(const ServerPolicy& policy);
+
+}  // namespace cmdlink::core

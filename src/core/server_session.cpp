@@ -1,0 +1,145 @@
+#include "core/server_session.hpp"
+
+#include <algorithm>
+#include <utility>
+
+#include "core/protocol.hpp"
+#include "core/text_checks.hpp"
+
+namespace cmdlink::core {
+
+ServerSession::ServerSession(std::string user_id, std::string session_id, TimePoint now,
+                             const ServerPolicy& policy, RandomSource& random)
+    : user_id_(std::move(user_id)),
+      session_id_(std::move(session_id)),
+      cursor_(policy.table.size(), 0),
+      deadline_(now + policy.delay),
+      timeout_at_(now + policy.session_timeout) {
+    const auto count = random.uniform(policy.min_commands, policy.max_commands);
+    plan_.reserve(count);
+    for (std::uint64_t i = 0; i < count; ++i) {
+        const auto index = static_cast<std::uint16_t>(random.uniform(0, policy.table.size() - 1));
+        const auto qos = policy.qos ? *policy.qos : static_cast<int>(random.uniform(0, kMaxQos));
+        plan_.push_back({TimePoint{}, index, static_cast<std::uint8_t>(qos), false});
+    }
+    summary_.commands = static_cast<std::uint32_t>(plan_.size());
+    summary_.login_at = now;
+}
+
+void ServerSession::on_timer(TimePoint now, const ServerPolicy& policy, ServerOutput& out) {
+    if (state_ == State::kEnded || now < deadline_) return;
+    if (state_ == State::kIssued) {
+        state_ = State::kRunning;
+        summary_.first_command_at = now;
+        deadline_ = timeout_at_;
+        const std::size_t batch = policy.pacing == Pacing::kBurst ? plan_.size() : 1;
+        send_next(batch, now, policy, out);
+        return;
+    }
+    end(SessionOutcome::kTimedOut,
+        std::to_string(plan_.size() - answered_) + " of " + std::to_string(plan_.size()) +
+            " commands unanswered after the session timeout",
+        now, out);
+}
+
+void ServerSession::send_next(std::size_t count, TimePoint now, const ServerPolicy& policy,
+                              ServerOutput& out) {
+    for (; count > 0 && sent_ < plan_.size(); --count) {
+        PlannedCommand& command = plan_[sent_];
+        command.sent_at = now;
+        const std::string& name = policy.table.at(command.table_index).command;
+        out.publish(session_id_, name, command.qos);
+        out.record(server_event::CommandSent{session_id_, name, command.qos, sent_});
+        ++sent_;
+    }
+    // An empty plan (min_commands 0) is answered completely from the start.
+    if (sent_ == plan_.size() && answered_ == plan_.size()) {
+        out.publish(session_id_, kWellDone, kMaxQos);
+        end(SessionOutcome::kPassed, {}, now, out);
+    }
+}
+
+ServerSession::PlannedCommand* ServerSession::oldest_unanswered(std::size_t table_index) {
+    std::uint32_t& cursor = cursor_[table_index];
+    while (cursor < sent_ &&
+           (plan_[cursor].table_index != table_index || plan_[cursor].answered)) {
+        ++cursor;
+    }
+    return cursor < sent_ ? &plan_[cursor] : nullptr;
+}
+
+void ServerSession::on_reply(std::string_view command, std::string_view word, int qos,
+                             TimePoint now, const ServerPolicy& policy, ServerOutput& out) {
+    const auto checked = [&](Verdict verdict, Duration latency) {
+        out.record(server_event::ReplyChecked{session_id_, command, word, qos, verdict, latency});
+    };
+    if (state_ == State::kEnded) return checked(Verdict::kAfterEnd, {});
+    const auto index = policy.table.find(command);
+    PlannedCommand* instance = index ? oldest_unanswered(*index) : nullptr;
+    if (index && policy.table.at(*index).reply != word) {
+        ++summary_.wrong;
+        checked(Verdict::kWrong, {});
+        return end(SessionOutcome::kFailed,
+                   "wrong reply '" + printable(word) + "' to " + std::string(command) +
+                       " (expected '" + policy.table.at(*index).reply + "')",
+                   now, out);
+    }
+    if (instance == nullptr) {
+        ++summary_.surplus;
+        const bool ever_sent =
+            index && std::any_of(plan_.begin(), plan_.begin() + sent_,
+                                 [&](const auto& sent) { return sent.table_index == *index; });
+        const Verdict verdict = ever_sent ? Verdict::kSurplus : Verdict::kUnexpected;
+        checked(verdict, {});
+        if (policy.strict) {
+            end(SessionOutcome::kFailed,
+                std::string(to_string(verdict)) + " reply to " + printable(command) +
+                    " (strict mode)",
+                now, out);
+        }
+        return;
+    }
+    const Duration latency = now - instance->sent_at;
+    if (qos < instance->qos) {
+        ++summary_.low_qos;
+        checked(Verdict::kLowQos, latency);
+        if (policy.strict) {
+            return end(SessionOutcome::kFailed,
+                       "reply to " + std::string(command) + " at QoS " + std::to_string(qos) +
+                           ", below the command's QoS " + std::to_string(instance->qos) +
+                           " (strict mode)",
+                       now, out);
+        }
+    } else {
+        checked(Verdict::kCorrect, latency);
+    }
+    accept(*instance, now, policy, out);
+}
+
+void ServerSession::accept(PlannedCommand& command, TimePoint now, const ServerPolicy& policy,
+                           ServerOutput& out) {
+    command.answered = true;
+    ++answered_;
+    ++summary_.correct;
+    if (policy.pacing == Pacing::kLockstep && sent_ < plan_.size()) {
+        send_next(1, now, policy, out);
+    } else if (sent_ == plan_.size() && answered_ == plan_.size()) {
+        out.publish(session_id_, kWellDone, kMaxQos);
+        end(SessionOutcome::kPassed, {}, now, out);
+    }
+}
+
+void ServerSession::end(SessionOutcome outcome, std::string reason, TimePoint now,
+                        ServerOutput& out) {
+    if (state_ == State::kEnded) return;
+    state_ = State::kEnded;
+    deadline_ = kNever;
+    summary_.user_id = user_id_;
+    summary_.session_id = session_id_;
+    summary_.outcome = outcome;
+    summary_.reason = std::move(reason);
+    summary_.ended_at = now;
+    out.record(server_event::SessionEnded{summary_});
+}
+
+}  // namespace cmdlink::core

@@ -1,0 +1,69 @@
+#pragma once
+
+#include <cstdint>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/clock.hpp"
+#include "core/mqtt_output.hpp"
+#include "core/random_source.hpp"
+#include "core/server_events.hpp"
+#include "core/server_policy.hpp"
+
+namespace cmdlink::core {
+
+class ServerOutput : public MqttOutput {
+public:
+    virtual void record(const ServerEvent& event) = 0;
+};
+
+// One login's exchange on the issuing side. The policy is passed in on every call rather
+// than stored, which keeps thousands of sessions small.
+class ServerSession {
+public:
+    enum class State { kIssued, kRunning, kEnded };
+
+    ServerSession(std::string user_id, std::string session_id, TimePoint now,
+                  const ServerPolicy& policy, RandomSource& random);
+
+    void on_timer(TimePoint now, const ServerPolicy& policy, ServerOutput& out);
+    void on_reply(std::string_view command, std::string_view word, int qos, TimePoint now,
+                  const ServerPolicy& policy, ServerOutput& out);
+    void end(SessionOutcome outcome, std::string reason, TimePoint now, ServerOutput& out);
+
+    [[nodiscard]] State state() const { return state_; }
+    [[nodiscard]] TimePoint deadline() const { return deadline_; }
+    [[nodiscard]] bool has_sent_commands() const { return sent_ > 0; }
+    [[nodiscard]] const std::string& user_id() const { return user_id_; }
+    [[nodiscard]] const std::string& session_id() const { return session_id_; }
+    [[nodiscard]] const SessionSummary& summary() const { return summary_; }
+
+private:
+    struct PlannedCommand {
+        TimePoint sent_at;
+        std::uint16_t table_index;
+        std::uint8_t qos;
+        bool answered;
+    };
+
+    void send_next(std::size_t count, TimePoint now, const ServerPolicy& policy,
+                   ServerOutput& out);
+    // The oldest unanswered instance of a command, in amortised constant time.
+    PlannedCommand* oldest_unanswered(std::size_t table_index);
+    void accept(PlannedCommand& command, TimePoint now, const ServerPolicy& policy,
+                ServerOutput& out);
+
+    std::string user_id_;
+    std::string session_id_;
+    std::vector<PlannedCommand> plan_;
+    std::vector<std::uint32_t> cursor_;  // per table entry: first plan index not yet answered
+    std::uint32_t sent_ = 0;
+    std::uint32_t answered_ = 0;
+    State state_ = State::kIssued;
+    TimePoint deadline_;
+    TimePoint timeout_at_;
+    SessionSummary summary_;
+};
+
+}  // namespace cmdlink::core

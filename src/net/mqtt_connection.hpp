@@ -1,0 +1,106 @@
+#pragma once
+
+#include <cstdint>
+#include <memory>
+#include <string>
+#include <string_view>
+#include <unordered_map>
+
+#include "core/mqtt_output.hpp"
+#include "core/result.hpp"
+#include "net/event_loop.hpp"
+#include "net/mqtt_options.hpp"
+
+struct mosquitto;
+struct mosquitto_message;
+
+namespace cmdlink::net {
+
+// What a connection tells its owner. Callbacks run on the loop thread and must not block.
+class MqttListener {
+public:
+    virtual ~MqttListener() = default;
+    virtual void on_connected(bool session_present) = 0;
+    // The broker refused us (bad credentials, unacceptable client ID...): retrying won't help.
+    virtual void on_refused(std::string reason) = 0;
+    // A connection that was up, or an attempt to make one, failed; the connection retries.
+    virtual void on_connection_lost(std::string reason) = 0;
+    virtual void on_message(std::string_view topic, std::string_view payload, int qos) = 0;
+    virtual void on_subscribed(std::string_view topic, int granted_qos) = 0;
+    // Our own disconnect has completed.
+    virtual void on_closed() = 0;
+};
+
+struct ConnectionStats {
+    std::uint64_t connects = 0;
+    std::uint64_t reconnects = 0;
+    std::uint64_t messages_in = 0;
+    std::uint64_t messages_out = 0;
+};
+
+// One libmosquitto client driven by our EventLoop (never by libmosquitto's own thread).
+class MqttConnection final : public core::MqttOutput, private FdWatcher {
+public:
+    static core::Result<std::unique_ptr<MqttConnection>> create(EventLoop& loop,
+                                                                MqttOptions options,
+                                                                MqttListener& listener);
+    ~MqttConnection() override;
+    MqttConnection(const MqttConnection&) = delete;
+    MqttConnection& operator=(const MqttConnection&) = delete;
+
+    // Starts connecting; the outcome arrives through the listener.
+    core::Result<bool> connect();
+
+    void subscribe(std::string_view topic, int qos) override;
+    void unsubscribe(std::string_view topic) override;
+    void publish(std::string_view topic, std::string_view payload, int qos) override;
+    // Waits (up to drain_timeout) for our QoS 1/2 publishes to complete, then disconnects.
+    void disconnect() override;
+
+    [[nodiscard]] bool connected() const { return connected_; }
+    [[nodiscard]] const ConnectionStats& stats() const { return stats_; }
+    [[nodiscard]] const MqttOptions& options() const { return options_; }
+
+private:
+    MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener);
+    core::Result<bool> configure();
+    void on_fd_ready(bool readable, bool writable, bool failed) override;
+    void after_io();
+    void flush_unless_in_library();
+    void watch_socket();
+    void unwatch_socket();
+    void schedule_misc();
+    void schedule_reconnect();
+    void reconnect();
+    void finish_disconnect();
+
+    static void handle_connect(mosquitto* mosq, void* self, int rc, int flags);
+    static void handle_disconnect(mosquitto* mosq, void* self, int rc);
+    static void handle_message(mosquitto* mosq, void* self, const mosquitto_message* message);
+    static void handle_subscribe(mosquitto* mosq, void* self, int mid, int count,
+                                 const int* granted);
+    static void handle_publish(mosquitto* mosq, void* self, int mid);
+
+    EventLoop& loop_;
+    MqttOptions options_;
+    MqttListener& listener_;
+    std::unique_ptr<mosquitto, void (*)(mosquitto*)> mosq_;
+    int watched_fd_ = -1;
+    bool watching_write_ = false;
+    bool in_library_ = false;
+    bool connected_ = false;
+    bool ever_connected_ = false;
+    bool closing_ = false;
+    bool closed_ = false;
+    core::Duration backoff_;
+    EventLoop::TimerId misc_timer_ = 0;
+    EventLoop::TimerId reconnect_timer_ = 0;
+    EventLoop::TimerId drain_timer_ = 0;
+    std::uint32_t unacked_publishes_ = 0;
+    std::unordered_map<int, std::string> pending_subscriptions_;  // message ID -> topic
+    std::string topic_buffer_;
+    std::string payload_buffer_;
+    ConnectionStats stats_;
+};
+
+}  // namespace cmdlink::net

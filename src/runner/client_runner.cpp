@@ -1,0 +1,153 @@
+#include "runner/client_runner.hpp"
+
+#include <utility>
+
+#include "core/protocol.hpp"
+
+namespace cmdlink::runner {
+
+std::string_view to_string(ClientEnd end) {
+    switch (end) {
+        case ClientEnd::kRunning:
+            return "running";
+        case ClientEnd::kPassed:
+            return "passed";
+        case ClientEnd::kCannotConnect:
+            return "cannot_connect";
+        case ClientEnd::kLoginTimeout:
+            return "login_timeout";
+        case ClientEnd::kIdleTimeout:
+            return "idle_timeout";
+        case ClientEnd::kInterrupted:
+            return "interrupted";
+    }
+    return "unknown";
+}
+
+core::Result<std::unique_ptr<ClientRunner>> ClientRunner::create(net::EventLoop& loop,
+                                                                 net::MqttOptions mqtt,
+                                                                 core::ClientOptions options,
+                                                                 ClientObserver& observer) {
+    auto session = core::ClientSession::create(std::move(options));
+    if (!session) return core::Error{session.error()};
+    std::unique_ptr<ClientRunner> runner(
+        new ClientRunner(loop, std::move(session.value()), observer));
+    auto connection = net::MqttConnection::create(loop, std::move(mqtt), *runner);
+    if (!connection) return core::Error{connection.error()};
+    runner->connection_ = std::move(connection.value());
+    return runner;
+}
+
+ClientRunner::ClientRunner(net::EventLoop& loop, core::ClientSession session,
+                           ClientObserver& observer)
+    : loop_(loop),
+      session_(std::move(session)),
+      observer_(observer),
+      deadline_(loop, [this] { on_deadline(); }) {
+    timings_.started = loop.now();
+}
+
+core::Result<bool> ClientRunner::start() { return connection_->connect(); }
+
+void ClientRunner::interrupt() {
+    if (end_ != ClientEnd::kRunning) return;
+    end_with(ClientEnd::kInterrupted, "interrupted");
+    connection_->disconnect();
+}
+
+void ClientRunner::subscribe(std::string_view topic, int qos) { connection_->subscribe(topic, qos); }
+
+void ClientRunner::unsubscribe(std::string_view topic) { connection_->unsubscribe(topic); }
+
+void ClientRunner::publish(std::string_view topic, std::string_view payload, int qos) {
+    connection_->publish(topic, payload, qos);
+}
+
+void ClientRunner::disconnect() { connection_->disconnect(); }
+
+void ClientRunner::report(const core::ClientEvent& event) {
+    if (const auto* finished = std::get_if<core::client_event::Finished>(&event)) {
+        switch (finished->outcome) {
+            case core::ClientOutcome::kPassed:
+                end_with(ClientEnd::kPassed, "the server said: Well done my IoT!");
+                break;
+            case core::ClientOutcome::kLoginTimeout:
+                end_with(ClientEnd::kLoginTimeout, "no session ID within the login timeout");
+                break;
+            case core::ClientOutcome::kIdleTimeout:
+                end_with(ClientEnd::kIdleTimeout, "no command or final message within the idle timeout");
+                break;
+            case core::ClientOutcome::kRunning:
+                break;
+        }
+    } else if (std::holds_alternative<core::client_event::LoginSent>(event)) {
+        timings_.login_sent = loop_.now();
+    } else if (std::holds_alternative<core::client_event::SessionAssigned>(event)) {
+        timings_.session_assigned = loop_.now();
+    }
+    observer_.on_session_event(*this, event);
+}
+
+void ClientRunner::on_connected(bool session_present) {
+    const bool first = timings_.connected == core::kNever;
+    if (first) timings_.connected = loop_.now();
+    observer_.on_connected(*this, first, session_present);
+    session_.on_connected(session_present, loop_.now(), *this);
+    rearm();
+}
+
+void ClientRunner::on_refused(std::string reason) {
+    end_with(ClientEnd::kCannotConnect, std::move(reason));
+    connection_->disconnect();
+}
+
+void ClientRunner::on_connection_lost(std::string reason) {
+    if (timings_.connected == core::kNever) {
+        // Never connected at all: a wrong host, port or TLS setup, not a network blip.
+        end_with(ClientEnd::kCannotConnect, std::move(reason));
+        connection_->disconnect();
+        return;
+    }
+    observer_.on_connection_lost(*this, reason);
+}
+
+void ClientRunner::on_message(std::string_view topic, std::string_view payload, int qos) {
+    session_.on_message(topic, payload, qos, loop_.now(), *this);
+    rearm();
+}
+
+void ClientRunner::on_subscribed(std::string_view topic, int granted_qos) {
+    if (granted_qos > core::kMaxQos) {
+        observer_.on_session_event(
+            *this, core::client_event::Ignored{topic, "the broker refused this subscription"});
+    }
+    session_.on_subscribed(topic, loop_.now(), *this);
+    rearm();
+}
+
+void ClientRunner::on_closed() {
+    deadline_.cancel();
+    if (end_ == ClientEnd::kRunning) end_with(ClientEnd::kCannotConnect, "the connection closed");
+    if (finished_) return;
+    finished_ = true;
+    observer_.on_finished(*this);
+}
+
+void ClientRunner::on_deadline() {
+    session_.on_timer(loop_.now(), *this);
+    rearm();
+}
+
+void ClientRunner::rearm() {
+    if (end_ != ClientEnd::kRunning) return deadline_.cancel();
+    deadline_.arm(session_.next_deadline());
+}
+
+void ClientRunner::end_with(ClientEnd end, std::string message) {
+    if (end_ != ClientEnd::kRunning) return;
+    end_ = end;
+    end_message_ = std::move(message);
+    timings_.ended = loop_.now();
+}
+
+}  // namespace cmdlink::runner

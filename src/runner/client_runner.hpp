@@ -1,0 +1,91 @@
+#pragma once
+
+#include <memory>
+#include <string>
+#include <string_view>
+
+#include "core/client_session.hpp"
+#include "net/event_loop.hpp"
+#include "net/mqtt_connection.hpp"
+#include "runner/deadline_timer.hpp"
+
+namespace cmdlink::runner {
+
+// How a client run ended; the CLI turns it into an exit code.
+enum class ClientEnd { kRunning, kPassed, kCannotConnect, kLoginTimeout, kIdleTimeout, kInterrupted };
+
+std::string_view to_string(ClientEnd end);
+
+class ClientRunner;
+
+class ClientObserver {
+public:
+    virtual ~ClientObserver() = default;
+    virtual void on_connected(const ClientRunner& runner, bool first, bool session_present) = 0;
+    virtual void on_connection_lost(const ClientRunner& runner, std::string_view reason) = 0;
+    virtual void on_session_event(const ClientRunner& runner, const core::ClientEvent& event) = 0;
+    // Called once, after the connection has been closed.
+    virtual void on_finished(const ClientRunner& runner) = 0;
+};
+
+struct ClientTimings {
+    core::TimePoint started;
+    core::TimePoint connected = core::kNever;
+    core::TimePoint login_sent = core::kNever;
+    core::TimePoint session_assigned = core::kNever;
+    core::TimePoint ended = core::kNever;
+};
+
+// Drives one ClientSession over one MqttConnection on a shared loop.
+class ClientRunner final : private core::ClientOutput, private net::MqttListener {
+public:
+    static core::Result<std::unique_ptr<ClientRunner>> create(net::EventLoop& loop,
+                                                              net::MqttOptions mqtt,
+                                                              core::ClientOptions options,
+                                                              ClientObserver& observer);
+
+    core::Result<bool> start();
+    // Leaves cleanly (SIGINT/SIGTERM): disconnects and ends as interrupted.
+    void interrupt();
+
+    [[nodiscard]] ClientEnd end() const { return end_; }
+    [[nodiscard]] const std::string& end_message() const { return end_message_; }
+    [[nodiscard]] const core::ClientSession& session() const { return session_; }
+    [[nodiscard]] const ClientTimings& timings() const { return timings_; }
+    [[nodiscard]] const net::MqttConnection& connection() const { return *connection_; }
+    [[nodiscard]] bool finished() const { return finished_; }
+
+private:
+    ClientRunner(net::EventLoop& loop, core::ClientSession session, ClientObserver& observer);
+
+    // core::ClientOutput
+    void subscribe(std::string_view topic, int qos) override;
+    void unsubscribe(std::string_view topic) override;
+    void publish(std::string_view topic, std::string_view payload, int qos) override;
+    void disconnect() override;
+    void report(const core::ClientEvent& event) override;
+
+    // net::MqttListener
+    void on_connected(bool session_present) override;
+    void on_refused(std::string reason) override;
+    void on_connection_lost(std::string reason) override;
+    void on_message(std::string_view topic, std::string_view payload, int qos) override;
+    void on_subscribed(std::string_view topic, int granted_qos) override;
+    void on_closed() override;
+
+    void on_deadline();
+    void rearm();
+    void end_with(ClientEnd end, std::string message);
+
+    net::EventLoop& loop_;
+    core::ClientSession session_;
+    ClientObserver& observer_;
+    std::unique_ptr<net::MqttConnection> connection_;
+    DeadlineTimer deadline_;
+    ClientEnd end_ = ClientEnd::kRunning;
+    std::string end_message_;
+    ClientTimings timings_;
+    bool finished_ = false;
+};
+
+}  // namespace cmdlink::runner

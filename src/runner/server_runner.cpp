@@ -1,0 +1,94 @@
+#include "runner/server_runner.hpp"
+
+#include <utility>
+
+#include "core/protocol.hpp"
+
+namespace cmdlink::runner {
+
+core::Result<std::unique_ptr<ServerRunner>> ServerRunner::create(net::EventLoop& loop,
+                                                                 net::MqttOptions mqtt,
+                                                                 core::ServerPolicy policy,
+                                                                 core::RandomSource& random,
+                                                                 ServerObserver& observer) {
+    auto issuer = core::Issuer::create(std::move(policy), random);
+    if (!issuer) return core::Error{issuer.error()};
+    std::unique_ptr<ServerRunner> runner(
+        new ServerRunner(loop, std::move(issuer.value()), observer));
+    auto connection = net::MqttConnection::create(loop, std::move(mqtt), *runner);
+    if (!connection) return core::Error{connection.error()};
+    runner->connection_ = std::move(connection.value());
+    return runner;
+}
+
+ServerRunner::ServerRunner(net::EventLoop& loop, core::Issuer issuer, ServerObserver& observer)
+    : loop_(loop),
+      issuer_(std::move(issuer)),
+      observer_(observer),
+      deadline_(loop, [this] { on_deadline(); }) {}
+
+core::Result<bool> ServerRunner::start() { return connection_->connect(); }
+
+void ServerRunner::stop() {
+    if (stop_reason_.empty()) stop_reason_ = "stopped";
+    issuer_.interrupt_all(loop_.now(), *this);
+    deadline_.cancel();
+    connection_->disconnect();
+}
+
+void ServerRunner::subscribe(std::string_view topic, int qos) { connection_->subscribe(topic, qos); }
+
+void ServerRunner::unsubscribe(std::string_view topic) { connection_->unsubscribe(topic); }
+
+void ServerRunner::publish(std::string_view topic, std::string_view payload, int qos) {
+    connection_->publish(topic, payload, qos);
+}
+
+void ServerRunner::disconnect() { connection_->disconnect(); }
+
+void ServerRunner::record(const core::ServerEvent& event) { observer_.on_server_event(*this, event); }
+
+void ServerRunner::on_connected(bool session_present) {
+    const bool first = !ever_connected_;
+    ever_connected_ = true;
+    observer_.on_connected(*this, first, session_present);
+    // Subscribing again is harmless when the broker kept our session, and needed when not.
+    subscriptions_acked_ = 0;
+    issuer_.start(*this);
+}
+
+void ServerRunner::on_refused(std::string reason) {
+    stop_reason_ = std::move(reason);
+    connection_->disconnect();
+}
+
+void ServerRunner::on_connection_lost(std::string reason) {
+    if (!ever_connected_) {
+        stop_reason_ = std::move(reason);
+        connection_->disconnect();
+        return;
+    }
+    observer_.on_connection_lost(*this, reason);
+}
+
+void ServerRunner::on_message(std::string_view topic, std::string_view payload, int qos) {
+    issuer_.on_message(topic, payload, qos, loop_.now(), *this);
+    deadline_.arm(issuer_.next_deadline());
+}
+
+void ServerRunner::on_subscribed(std::string_view /*topic*/, int /*granted_qos*/) {
+    ++subscriptions_acked_;
+}
+
+void ServerRunner::on_closed() {
+    deadline_.cancel();
+    stopped_ = true;
+    observer_.on_stopped(*this, stop_reason_.empty() ? "the connection closed" : stop_reason_);
+}
+
+void ServerRunner::on_deadline() {
+    issuer_.on_timer(loop_.now(), *this);
+    deadline_.arm(issuer_.next_deadline());
+}
+
+}  // namespace cmdlink::runner

@@ -1,0 +1,560 @@
+#include "core/client_session.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <string>
+#include <utility>
+#include <vector>
+
+#include "core/protocol.hpp"
+#include "recording_output.hpp"
+
+namespace cmdlink::core {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace std::string_view_literals;
+using test_support::Action;
+using test_support::disconnect_action;
+using test_support::publish_action;
+using test_support::RecordingClientOutput;
+using test_support::subscribe_action;
+using test_support::unsubscribe_action;
+using Actions = std::vector<Action>;
+using Events = std::vector<std::string>;
+
+constexpr std::string_view kSessionId = "1b4e28ba-2fa1-41d2-883f-0016d3cca427";
+
+ClientSession make_client(ClientOptions options) {
+    auto created = ClientSession::create(std::move(options));
+    EXPECT_TRUE(created) << created.error();
+    return std::move(created.value());
+}
+
+ClientSession make_client(std::string user_id = "12345") {
+    ClientOptions options;
+    options.user_id = std::move(user_id);
+    return make_client(std::move(options));
+}
+
+std::string create_error(ClientOptions options) {
+    auto created = ClientSession::create(std::move(options));
+    if (created) {
+        ADD_FAILURE() << "the client was created";
+        return {};
+    }
+    return created.error();
+}
+
+std::string create_error_for(std::string user_id) {
+    ClientOptions options;
+    options.user_id = std::move(user_id);
+    return create_error(std::move(options));
+}
+
+// A client session and its recorder, with the clock in the test's hand.
+class ClientSessionTest : public ::testing::Test {
+  protected:
+    void connect(bool session_present = false) { client.on_connected(session_present, now, out); }
+    void acknowledge(std::string_view topic) { client.on_subscribed(topic, now, out); }
+    void deliver(std::string_view topic, std::string_view payload, int qos = 2) {
+        client.on_message(topic, payload, qos, now, out);
+    }
+    void command(std::string_view payload, int qos = 1) { deliver(kSessionId, payload, qos); }
+
+    // Connects, logs in and takes the session ID, then forgets what that produced.
+    void reach_session() {
+        connect();
+        acknowledge("12345/UUID");
+        deliver("12345/UUID", kSessionId);
+        ASSERT_EQ(client.state(), ClientSession::State::kInSession);
+        out.actions.clear();
+        out.events.clear();
+    }
+
+    TimePoint now = TimePoint{} + 1h;
+    ClientSession client = make_client();
+    RecordingClientOutput out;
+};
+
+// ---- creation ----
+
+TEST(ClientSessionCreate, RefusesAnInvalidUserIdWithAClearError) {
+    EXPECT_EQ(create_error_for(""), "user ID is empty");
+    EXPECT_EQ(create_error_for(std::string(65, '1')),
+              "user ID is 65 bytes long; at most 64 are allowed");
+    EXPECT_EQ(create_error_for("12/45"), "user ID contains '/', which MQTT topics reserve");
+    EXPECT_EQ(create_error_for("12+45"), "user ID contains '+', which MQTT topics reserve");
+    EXPECT_EQ(create_error_for("12#45"), "user ID contains '#', which MQTT topics reserve");
+    EXPECT_EQ(create_error_for(std::string("12\0"
+                                           "45"sv)),
+              "user ID contains a NUL character");
+    EXPECT_EQ(create_error_for("12\n45"), "user ID contains a control character");
+}
+
+TEST(ClientSessionCreate, RefusesALoginQosOutsideZeroToTwo) {
+    ClientOptions options;
+    options.user_id = "12345";
+    options.login_qos = 3;
+    EXPECT_EQ(create_error(options), "login QoS must be 0, 1 or 2");
+    options.login_qos = -1;
+    EXPECT_EQ(create_error(options), "login QoS must be 0, 1 or 2");
+}
+
+TEST(ClientSessionCreate, StartsIdleWithNothingToWakeUpFor) {
+    const ClientSession client = make_client();
+    EXPECT_EQ(client.state(), ClientSession::State::kIdle);
+    EXPECT_EQ(client.outcome(), ClientOutcome::kRunning);
+    EXPECT_EQ(client.user_id(), "12345");
+    EXPECT_EQ(client.session_id(), "");
+    EXPECT_EQ(client.next_deadline(), kNever);
+}
+
+TEST(ClientOutcomeNames, AreStableWords) {
+    EXPECT_EQ(to_string(ClientOutcome::kRunning), "running");
+    EXPECT_EQ(to_string(ClientOutcome::kPassed), "passed");
+    EXPECT_EQ(to_string(ClientOutcome::kLoginTimeout), "login_timeout");
+    EXPECT_EQ(to_string(ClientOutcome::kIdleTimeout), "idle_timeout");
+}
+
+// ---- login ----
+
+TEST_F(ClientSessionTest, ConnectSubscribesToTheSessionIdTopicAndPublishesNothingYet) {
+    connect();
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2)}));
+    EXPECT_EQ(out.events, Events{});
+    EXPECT_EQ(client.state(), ClientSession::State::kSubscribing);
+    EXPECT_EQ(client.next_deadline(), now + 10s);
+}
+
+TEST_F(ClientSessionTest, LoginIsPublishedOnlyOnceTheSubscriptionIsAcknowledged) {
+    connect();
+    out.actions.clear();
+    acknowledge("12345/UUID");
+    EXPECT_EQ(out.actions, (Actions{publish_action("login", "12345", 2)}));
+    EXPECT_EQ(out.events, (Events{"login_sent 12345 qos=2"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+}
+
+TEST_F(ClientSessionTest, AcknowledgementOfAnotherTopicDoesNotSendTheLogin) {
+    connect();
+    out.actions.clear();
+    acknowledge("12345/uuid");
+    acknowledge(kSessionId);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.state(), ClientSession::State::kSubscribing);
+}
+
+TEST_F(ClientSessionTest, RepeatedAcknowledgementSendsTheLoginOnce) {
+    connect();
+    acknowledge("12345/UUID");
+    acknowledge("12345/UUID");
+    EXPECT_EQ(out.publications(), (Actions{publish_action("login", "12345", 2)}));
+}
+
+TEST(ClientSessionLogin, UsesTheConfiguredLoginQos) {
+    ClientOptions options;
+    options.user_id = "777";
+    options.login_qos = 0;
+    ClientSession client = make_client(options);
+    RecordingClientOutput out;
+    client.on_connected(false, TimePoint{}, out);
+    client.on_subscribed("777/UUID", TimePoint{}, out);
+    EXPECT_EQ(out.actions,
+              (Actions{subscribe_action("777/UUID", 2), publish_action("login", "777", 0)}));
+    EXPECT_EQ(out.events, (Events{"login_sent 777 qos=0"}));
+}
+
+TEST_F(ClientSessionTest, SessionIdMakesTheClientSubscribeToTheSessionTopic) {
+    connect();
+    acknowledge("12345/UUID");
+    out.actions.clear();
+    out.events.clear();
+    now += 1s;
+    deliver("12345/UUID", kSessionId);
+    EXPECT_EQ(out.actions, (Actions{subscribe_action(std::string(kSessionId), 2)}));
+    EXPECT_EQ(out.events, (Events{"session " + std::string(kSessionId)}));
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    EXPECT_EQ(client.session_id(), kSessionId);
+    EXPECT_EQ(client.next_deadline(), now + 30s);
+}
+
+TEST_F(ClientSessionTest, StaleSessionIdBeforeTheLoginIsIgnored) {
+    connect();
+    out.actions.clear();
+    deliver("12345/UUID", "old-session");
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.events,
+              (Events{"ignored 12345/UUID: a session ID that arrived before the login was sent"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kSubscribing);
+    EXPECT_EQ(client.session_id(), "");
+
+    acknowledge("12345/UUID");
+    deliver("12345/UUID", kSessionId);
+    EXPECT_EQ(client.session_id(), kSessionId);
+}
+
+TEST_F(ClientSessionTest, SessionIdBeforeConnectingIsIgnored) {
+    deliver("12345/UUID", kSessionId);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.state(), ClientSession::State::kIdle);
+    EXPECT_EQ(client.counts().ignored, 1U);
+}
+
+TEST_F(ClientSessionTest, InvalidSessionIdsAreIgnoredAndTheClientKeepsWaiting) {
+    connect();
+    acknowledge("12345/UUID");
+    out.actions.clear();
+    out.events.clear();
+    deliver("12345/UUID", "");
+    deliver("12345/UUID", std::string(300, 'a'));
+    deliver("12345/UUID", "\xFF\xFE\x00\x01"sv);
+    deliver("12345/UUID", "a/b");
+    deliver("12345/UUID", "#");
+    deliver("12345/UUID", "a\tb");
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.events,
+              (Events{"ignored 12345/UUID: payload is empty",
+                      "ignored 12345/UUID: payload is 300 bytes long; at most 256 are allowed",
+                      "ignored 12345/UUID: payload is not valid UTF-8",
+                      "ignored 12345/UUID: session ID contains '/', which MQTT topics reserve",
+                      "ignored 12345/UUID: session ID contains '#', which MQTT topics reserve",
+                      "ignored 12345/UUID: session ID contains a control character"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+    EXPECT_EQ(client.counts().ignored, 6U);
+}
+
+TEST_F(ClientSessionTest, SameSessionIdAgainIsSilentlyAccepted) {
+    reach_session();
+    deliver("12345/UUID", kSessionId);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.events, Events{});
+    EXPECT_EQ(client.counts().ignored, 0U);
+}
+
+TEST_F(ClientSessionTest, SecondDifferentSessionIdIsIgnoredAndTheFirstKept) {
+    reach_session();
+    deliver("12345/UUID", "another-session");
+    EXPECT_EQ(out.actions, Actions{});
+    ASSERT_EQ(out.events.size(), 1U);
+    EXPECT_EQ(out.events[0], "ignored 12345/UUID: a second session ID another-session; keeping " +
+                                 std::string(kSessionId));
+    EXPECT_EQ(client.session_id(), kSessionId);
+}
+
+// ---- commands ----
+
+TEST_F(ClientSessionTest, ReplyUsesDeliveredQos) {
+    reach_session();
+    command("CMD1", 0);
+    command("CMD2", 1);
+    command("CMD3", 2);
+    const std::string sid(kSessionId);
+    EXPECT_EQ(out.actions, (Actions{publish_action(sid + "/CMD1", "Apple", 0),
+                                    publish_action(sid + "/CMD2", "Cat", 1),
+                                    publish_action(sid + "/CMD3", "Dog", 2)}));
+    EXPECT_EQ(out.events, (Events{"answered CMD1 Apple qos=0", "answered CMD2 Cat qos=1",
+                                  "answered CMD3 Dog qos=2"}));
+}
+
+TEST_F(ClientSessionTest, EveryCourseCommandGetsItsWord) {
+    reach_session();
+    for (const char* name : {"CMD7", "CMD6", "CMD5", "CMD4", "CMD3", "CMD2", "CMD1"}) {
+        command(name, 1);
+    }
+    const std::string sid(kSessionId);
+    EXPECT_EQ(
+        out.actions,
+        (Actions{publish_action(sid + "/CMD7", "Toy", 1), publish_action(sid + "/CMD6", "Girl", 1),
+                 publish_action(sid + "/CMD5", "Boy", 1), publish_action(sid + "/CMD4", "Rat", 1),
+                 publish_action(sid + "/CMD3", "Dog", 1), publish_action(sid + "/CMD2", "Cat", 1),
+                 publish_action(sid + "/CMD1", "Apple", 1)}));
+}
+
+TEST_F(ClientSessionTest, RepeatedCommandIsAnsweredEachTime) {
+    reach_session();
+    command("CMD4", 1);
+    command("CMD4", 1);
+    command("CMD4", 2);
+    const std::string topic = std::string(kSessionId) + "/CMD4";
+    EXPECT_EQ(out.actions,
+              (Actions{publish_action(topic, "Rat", 1), publish_action(topic, "Rat", 1),
+                       publish_action(topic, "Rat", 2)}));
+    EXPECT_EQ(client.counts().commands, 3U);
+    EXPECT_EQ(client.counts().replies, 3U);
+}
+
+TEST_F(ClientSessionTest, UnknownCommandIsReportedNotAnsweredAndTheSessionGoesOn) {
+    reach_session();
+    command("CMD8", 1);
+    command("cmd1", 2);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.events, (Events{"unknown CMD8 qos=1", "unknown cmd1 qos=2"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    command("CMD2", 1);
+    EXPECT_EQ(out.actions, (Actions{publish_action(std::string(kSessionId) + "/CMD2", "Cat", 1)}));
+    EXPECT_EQ(client.counts().commands, 3U);
+    EXPECT_EQ(client.counts().unknown, 2U);
+    EXPECT_EQ(client.counts().replies, 1U);
+}
+
+TEST_F(ClientSessionTest, MalformedCommandPayloadsAreIgnoredWithoutAReply) {
+    reach_session();
+    command("");
+    command(std::string(300, 'A'));
+    command("\xFF\xFE\x00\x01"sv);
+    command("\xC0\xAF");
+    EXPECT_EQ(out.actions, Actions{});
+    const std::string prefix = "ignored " + std::string(kSessionId) + ": ";
+    EXPECT_EQ(out.events, (Events{prefix + "payload is empty",
+                                  prefix + "payload is 300 bytes long; at most 256 are allowed",
+                                  prefix + "payload is not valid UTF-8",
+                                  prefix + "payload is not valid UTF-8"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    EXPECT_EQ(client.counts().commands, 0U);
+}
+
+TEST_F(ClientSessionTest, CommandsOnAnotherTopicAreIgnored) {
+    reach_session();
+    deliver("other-session", "CMD1", 1);
+    deliver(std::string(kSessionId) + "/CMD1", "Apple", 1);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.events, (Events{"ignored other-session: not a topic of this session",
+                                  "ignored " + std::string(kSessionId) +
+                                      "/CMD1: not a topic of this session"}));
+}
+
+TEST_F(ClientSessionTest, CommandOnTheSessionTopicBeforeTheSessionIsKnownIsIgnored) {
+    connect();
+    acknowledge("12345/UUID");
+    out.actions.clear();
+    deliver(kSessionId, "CMD1", 1);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.counts().commands, 0U);
+}
+
+TEST(ClientSessionTable, AnswersFromItsOwnTable) {
+    auto table = CommandTable::parse("PING = \"pong\"\nCMD1 Banana\n");
+    ASSERT_TRUE(table) << table.error();
+    ClientOptions options;
+    options.user_id = "u";
+    options.table = table.value();
+    ClientSession client = make_client(options);
+    RecordingClientOutput out;
+    client.on_connected(false, TimePoint{}, out);
+    client.on_subscribed("u/UUID", TimePoint{}, out);
+    client.on_message("u/UUID", "s", 2, TimePoint{}, out);
+    out.actions.clear();
+    client.on_message("s", "PING", 2, TimePoint{}, out);
+    client.on_message("s", "CMD1", 0, TimePoint{}, out);
+    client.on_message("s", "CMD2", 1, TimePoint{}, out);
+    EXPECT_EQ(out.actions, (Actions{publish_action("s/PING", "pong", 2),
+                                    publish_action("s/CMD1", "Banana", 0)}));
+}
+
+// ---- the end ----
+
+TEST_F(ClientSessionTest, WellDoneFinishesAsPassedThenUnsubscribesAndDisconnects) {
+    reach_session();
+    command("CMD1", 1);
+    out.actions.clear();
+    out.events.clear();
+    command(kWellDone, 2);
+    EXPECT_EQ(out.actions, (Actions{unsubscribe_action(std::string(kSessionId)),
+                                    unsubscribe_action("12345/UUID"), disconnect_action()}));
+    EXPECT_EQ(out.events, (Events{"finished passed"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kFinished);
+    EXPECT_EQ(client.outcome(), ClientOutcome::kPassed);
+    EXPECT_EQ(client.next_deadline(), kNever);
+}
+
+TEST_F(ClientSessionTest, WellDoneAtAnyQosFinishes) {
+    reach_session();
+    command(kWellDone, 0);
+    EXPECT_EQ(client.outcome(), ClientOutcome::kPassed);
+}
+
+TEST_F(ClientSessionTest, WellDoneOnTheSessionIdTopicIsNotTheEnd) {
+    reach_session();
+    deliver("12345/UUID", kWellDone);
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+}
+
+TEST_F(ClientSessionTest, NothingIsAnsweredAfterTheEnd) {
+    reach_session();
+    command(kWellDone, 2);
+    out.actions.clear();
+    out.events.clear();
+    command("CMD1", 1);
+    deliver("12345/UUID", "new-session");
+    now += 1h;
+    client.on_timer(now, out);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.events,
+              (Events{"ignored " + std::string(kSessionId) + ": the exchange is already over",
+                      "ignored 12345/UUID: the exchange is already over"}));
+    EXPECT_EQ(client.outcome(), ClientOutcome::kPassed);
+}
+
+// ---- timeouts ----
+
+TEST_F(ClientSessionTest, NoSessionIdWithinTheLoginTimeoutEndsAsLoginTimeout) {
+    connect();
+    acknowledge("12345/UUID");
+    out.actions.clear();
+    out.events.clear();
+    const TimePoint deadline = now + 10s;
+    EXPECT_EQ(client.next_deadline(), deadline);
+    client.on_timer(deadline - 1ns, out);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+    client.on_timer(deadline, out);
+    EXPECT_EQ(out.actions, (Actions{unsubscribe_action("12345/UUID"), disconnect_action()}));
+    EXPECT_EQ(out.events, (Events{"finished login_timeout"}));
+    EXPECT_EQ(client.outcome(), ClientOutcome::kLoginTimeout);
+}
+
+TEST_F(ClientSessionTest, LoginTimeoutAlsoCoversAnUnacknowledgedSubscription) {
+    connect();
+    client.on_timer(now + 10s, out);
+    EXPECT_EQ(client.outcome(), ClientOutcome::kLoginTimeout);
+}
+
+TEST(ClientSessionTimeouts, LoginTimeoutIsConfigurable) {
+    ClientOptions options;
+    options.user_id = "12345";
+    options.login_timeout = 2s;
+    ClientSession client = make_client(options);
+    RecordingClientOutput out;
+    client.on_connected(false, TimePoint{}, out);
+    EXPECT_EQ(client.next_deadline(), TimePoint{} + 2s);
+}
+
+TEST_F(ClientSessionTest, ReconnectingDoesNotExtendTheLoginTimeout) {
+    connect();
+    now += 6s;
+    connect(false);
+    EXPECT_EQ(client.next_deadline(), now - 6s + 10s);
+}
+
+TEST_F(ClientSessionTest, NoCommandWithinTheIdleTimeoutEndsAsIdleTimeout) {
+    reach_session();
+    const TimePoint deadline = now + 30s;
+    EXPECT_EQ(client.next_deadline(), deadline);
+    client.on_timer(deadline - 1ns, out);
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    client.on_timer(deadline, out);
+    EXPECT_EQ(out.actions, (Actions{unsubscribe_action(std::string(kSessionId)),
+                                    unsubscribe_action("12345/UUID"), disconnect_action()}));
+    EXPECT_EQ(out.events, (Events{"finished idle_timeout"}));
+    EXPECT_EQ(client.outcome(), ClientOutcome::kIdleTimeout);
+}
+
+TEST_F(ClientSessionTest, EveryMessageOnTheSessionTopicRestartsTheIdleTimeout) {
+    reach_session();
+    now += 20s;
+    command("CMD1", 1);
+    EXPECT_EQ(client.next_deadline(), now + 30s);
+    now += 20s;
+    command("CMD9", 1);  // unknown, still a sign of life
+    EXPECT_EQ(client.next_deadline(), now + 30s);
+    now += 20s;
+    command("");  // malformed, likewise
+    EXPECT_EQ(client.next_deadline(), now + 30s);
+}
+
+TEST_F(ClientSessionTest, TimerBeforeConnectingDoesNothing) {
+    client.on_timer(now + 24h, out);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.state(), ClientSession::State::kIdle);
+}
+
+// ---- reconnects ----
+
+TEST_F(ClientSessionTest, ReconnectWhileSubscribingSubscribesAgain) {
+    connect();
+    out.actions.clear();
+    connect(false);
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2)}));
+    connect(true);
+    EXPECT_EQ(out.actions,
+              (Actions{subscribe_action("12345/UUID", 2), subscribe_action("12345/UUID", 2)}));
+    EXPECT_EQ(out.publications(), Actions{});
+}
+
+TEST_F(ClientSessionTest, ReconnectWithoutSessionWhileAwaitingTheSessionIdLogsInAgain) {
+    connect();
+    acknowledge("12345/UUID");
+    out.actions.clear();
+    out.events.clear();
+    connect(false);
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2)}));
+    acknowledge("12345/UUID");
+    EXPECT_EQ(out.actions,
+              (Actions{subscribe_action("12345/UUID", 2), publish_action("login", "12345", 2)}));
+    EXPECT_EQ(out.events, (Events{"login_sent 12345 qos=2"}));
+}
+
+TEST_F(ClientSessionTest, ReconnectWithSessionWhileAwaitingTheSessionIdWaitsOn) {
+    connect();
+    acknowledge("12345/UUID");
+    out.actions.clear();
+    connect(true);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+}
+
+TEST(ClientSessionReconnect, QosZeroLoginIsSentAgainEvenWhenTheSessionSurvived) {
+    ClientOptions options;
+    options.user_id = "12345";
+    options.login_qos = 0;
+    ClientSession client = make_client(options);
+    RecordingClientOutput out;
+    client.on_connected(false, TimePoint{}, out);
+    client.on_subscribed("12345/UUID", TimePoint{}, out);
+    out.actions.clear();
+    client.on_connected(true, TimePoint{}, out);
+    client.on_subscribed("12345/UUID", TimePoint{}, out);
+    EXPECT_EQ(out.actions,
+              (Actions{subscribe_action("12345/UUID", 2), publish_action("login", "12345", 0)}));
+}
+
+TEST_F(ClientSessionTest, SessionIdArrivingWhileResubscribingAfterLoginIsAccepted) {
+    connect();
+    acknowledge("12345/UUID");
+    connect(false);
+    out.actions.clear();
+    deliver("12345/UUID", kSessionId);
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    // The acknowledgement of the resubscription must not send a second login.
+    acknowledge("12345/UUID");
+    EXPECT_EQ(out.actions, (Actions{subscribe_action(std::string(kSessionId), 2)}));
+}
+
+TEST_F(ClientSessionTest, ReconnectWithoutSessionInSessionResubscribesTheSessionTopic) {
+    reach_session();
+    connect(false);
+    EXPECT_EQ(out.actions, (Actions{subscribe_action(std::string(kSessionId), 2)}));
+    EXPECT_EQ(out.events, Events{});
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+}
+
+TEST_F(ClientSessionTest, ReconnectWithSessionInSessionChangesNothing) {
+    reach_session();
+    connect(true);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+}
+
+TEST_F(ClientSessionTest, ReconnectAfterTheEndDoesNothing) {
+    reach_session();
+    command(kWellDone, 2);
+    out.actions.clear();
+    connect(false);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.state(), ClientSession::State::kFinished);
+}
+
+}  // namespace
+}  // namespace cmdlink::core

@@ -1,0 +1,436 @@
+#include "core/issuer.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <cstdint>
+#include <optional>
+#include <string>
+#include <unordered_set>
+#include <vector>
+
+#include "core/protocol.hpp"
+#include "core/uuid.hpp"
+#include "recording_output.hpp"
+
+namespace cmdlink::core {
+namespace {
+
+using namespace std::chrono_literals;
+using namespace std::string_view_literals;
+using test_support::Action;
+using test_support::publish_action;
+using test_support::RecordingServerOutput;
+using test_support::ScriptedRandom;
+using test_support::subscribe_action;
+using Actions = std::vector<Action>;
+using Verdicts = std::vector<Verdict>;
+using Names = std::vector<std::string>;
+
+// The session ID that ScriptedRandom's words {1, 2} make.
+const std::string kFirstSid = [] {
+    ScriptedRandom random({1, 2});
+    return make_uuid_v4(random);
+}();
+
+class IssuerTest : public ::testing::Test {
+  protected:
+    void start(ServerPolicy with = {}) {
+        auto created = Issuer::create(std::move(with), random);
+        ASSERT_TRUE(created) << created.error();
+        issuer.emplace(std::move(created.value()));
+        issuer->start(out);
+        out.clear();
+    }
+
+    void deliver(std::string_view topic, std::string_view payload, int qos = 2) {
+        issuer->on_message(topic, payload, qos, now, out);
+    }
+    void login(std::string_view user_id) { deliver("login", user_id); }
+    void reply(std::string_view session_id, std::string_view command, std::string_view word,
+               int qos = 1) {
+        deliver(std::string(session_id) + "/" + std::string(command), word, qos);
+    }
+    void advance(Duration by) {
+        now += by;
+        issuer->on_timer(now, out);
+    }
+
+    // Logs `user_id` in and returns the session ID it was given.
+    std::string issue(std::string_view user_id) {
+        const std::size_t before = out.issued.size();
+        login(user_id);
+        if (out.issued.size() != before + 1) {
+            ADD_FAILURE() << "no session issued to " << user_id;
+            return {};
+        }
+        return out.issued.back().session_id;
+    }
+
+    ScriptedRandom random;
+    std::optional<Issuer> issuer;
+    RecordingServerOutput out;
+    TimePoint now = TimePoint{} + 1h;
+};
+
+// ---- set-up ----
+
+TEST(IssuerCreate, RefusesAnInvalidPolicyWithItsReason) {
+    ServerPolicy policy;
+    policy.min_commands = 12;
+    ScriptedRandom random;
+    auto created = Issuer::create(policy, random);
+    ASSERT_FALSE(created);
+    EXPECT_EQ(created.error(), "the command count range is empty: minimum 12 > maximum 11");
+}
+
+TEST_F(IssuerTest, StartSubscribesToLoginsAndToEveryReplyTopic) {
+    ScriptedRandom random;
+    auto created = Issuer::create({}, random);
+    ASSERT_TRUE(created);
+    created.value().start(out);
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("login", 2), subscribe_action("+/+", 2)}));
+}
+
+TEST_F(IssuerTest, StartUsesTheConfiguredLoginSubscription) {
+    ServerPolicy policy;
+    policy.login_subscription = "$share/cmdlink/login";
+    ScriptedRandom random;
+    auto created = Issuer::create(policy, random);
+    ASSERT_TRUE(created);
+    created.value().start(out);
+    EXPECT_EQ(out.actions,
+              (Actions{subscribe_action("$share/cmdlink/login", 2), subscribe_action("+/+", 2)}));
+}
+
+TEST_F(IssuerTest, HasNothingToDoWithoutSessions) {
+    start();
+    EXPECT_EQ(issuer->next_deadline(), kNever);
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+    EXPECT_EQ(issuer->policy().delay, 3s);
+}
+
+// ---- logins ----
+
+TEST_F(IssuerTest, LoginGetsAFreshUuidOnTheUsersTopic) {
+    start();
+    random.append({1, 2});
+    login("12345");
+    EXPECT_TRUE(is_uuid_v4(kFirstSid)) << kFirstSid;
+    EXPECT_EQ(out.actions, (Actions{publish_action("12345/UUID", kFirstSid, 2)}));
+    ASSERT_EQ(out.issued.size(), 1U);
+    EXPECT_EQ(out.issued[0].user_id, "12345");
+    EXPECT_EQ(out.issued[0].session_id, kFirstSid);
+    EXPECT_FALSE(out.issued[0].repeated);
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+    EXPECT_EQ(issuer->counts().logins, 1U);
+    EXPECT_EQ(issuer->next_deadline(), now + 3s);
+}
+
+TEST_F(IssuerTest, InvalidLoginsAreRefusedWithTheirReason) {
+    start();
+    login("");
+    login(std::string(300, '1'));
+    login("\xFF\xFE\x00\x01"sv);
+    login("12/45");
+    login(std::string(65, '1'));
+    login("+");
+    login("12\x01");
+    EXPECT_EQ(out.actions, Actions{});
+    ASSERT_EQ(out.refused.size(), 7U);
+    EXPECT_EQ(out.refused[0].reason, "payload is empty");
+    EXPECT_EQ(out.refused[1].reason, "payload is 300 bytes long; at most 256 are allowed");
+    EXPECT_EQ(out.refused[2].reason, "payload is not valid UTF-8");
+    EXPECT_EQ(out.refused[3].reason, "user ID contains '/', which MQTT topics reserve");
+    EXPECT_EQ(out.refused[4].reason, "user ID is 65 bytes long; at most 64 are allowed");
+    EXPECT_EQ(out.refused[5].reason, "user ID contains '+', which MQTT topics reserve");
+    EXPECT_EQ(out.refused[6].reason, "user ID contains a control character");
+    EXPECT_EQ(out.refused[3].user_id, "12/45");
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+    EXPECT_EQ(issuer->counts().logins, 7U);
+    EXPECT_EQ(issuer->counts().logins_refused, 7U);
+}
+
+TEST_F(IssuerTest, SecondLoginBeforeCommandsResendsTheSameSessionId) {
+    start();
+    const std::string sid = issue("12345");
+    now += 2s;
+    login("12345");
+    ASSERT_EQ(out.issued.size(), 2U);
+    EXPECT_EQ(out.issued[1].session_id, sid);
+    EXPECT_TRUE(out.issued[1].repeated);
+    EXPECT_EQ(out.actions, (Actions{publish_action("12345/UUID", sid, 2),
+                                    publish_action("12345/UUID", sid, 2)}));
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+    EXPECT_EQ(out.ended.size(), 0U);
+    // The repeat does not restart the delay.
+    EXPECT_EQ(issuer->next_deadline(), now - 2s + 3s);
+}
+
+TEST_F(IssuerTest, SecondLoginAfterCommandsAbandonsTheOldSessionForANewOne) {
+    start();
+    const std::string old_sid = issue("12345");
+    advance(3s);
+    ASSERT_FALSE(out.commands.empty());
+    out.clear();
+    login("12345");
+    EXPECT_EQ(out.log, (Names{"ended", "issued"}));
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].session_id, old_sid);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kAbandoned);
+    EXPECT_EQ(out.ended[0].reason, "the same user ID logged in again");
+    ASSERT_EQ(out.issued.size(), 1U);
+    EXPECT_NE(out.issued[0].session_id, old_sid);
+    EXPECT_FALSE(out.issued[0].repeated);
+    EXPECT_EQ(out.actions, (Actions{publish_action("12345/UUID", out.issued[0].session_id, 2)}));
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+    reply(old_sid, "CMD1", "Apple");
+    EXPECT_EQ(out.verdicts(), Verdicts{Verdict::kAfterEnd});
+}
+
+TEST_F(IssuerTest, DifferentUsersGetDistinctSessions) {
+    start();
+    std::unordered_set<std::string> sids;
+    for (int i = 0; i < 1000; ++i) sids.insert(issue("user" + std::to_string(i)));
+    EXPECT_EQ(sids.size(), 1000U);
+    EXPECT_EQ(issuer->active_sessions(), 1000U);
+}
+
+TEST_F(IssuerTest, FreshSessionIdNeverRepeatsALiveOrRecentlyEndedOne) {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 0;  // no draws for the plans
+    start(policy);
+    random.append({1, 2, 1, 2, 3, 4});
+    const std::string a = issue("a");
+    const std::string b = issue("b");
+    EXPECT_EQ(a, kFirstSid);
+    EXPECT_NE(b, a);
+    advance(3s);  // both pass at once: empty plans
+    ASSERT_EQ(out.ended.size(), 2U);
+    random.append({1, 2, 5, 6});
+    const std::string c = issue("c");
+    EXPECT_NE(c, a);
+}
+
+TEST_F(IssuerTest, LoginsBeyondMaxSessionsAreRefusedUntilASlotFrees) {
+    ServerPolicy policy;
+    policy.max_sessions = 2;
+    policy.min_commands = policy.max_commands = 1;
+    start(policy);
+    const std::string a = issue("a");
+    issue("b");
+    login("c");
+    ASSERT_EQ(out.refused.size(), 1U);
+    EXPECT_EQ(out.refused[0].user_id, "c");
+    EXPECT_EQ(out.refused[0].reason, "the server is at its limit of 2 sessions in flight");
+    // A repeated login is not a new session, so the limit does not apply to it.
+    login("a");
+    EXPECT_EQ(out.issued.back().session_id, a);
+    EXPECT_TRUE(out.issued.back().repeated);
+    advance(3s);
+    reply(a, out.commands_sent_to(a).at(0), "Apple");  // may be wrong: either way it ends
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+    issue("c");
+    EXPECT_EQ(issuer->active_sessions(), 2U);
+    EXPECT_EQ(issuer->counts().logins_refused, 1U);
+}
+
+TEST_F(IssuerTest, NewLoginOfTheSameUserAtTheLimitReplacesItsOwnSession) {
+    ServerPolicy policy;
+    policy.max_sessions = 1;
+    start(policy);
+    issue("a");
+    advance(3s);
+    login("a");
+    EXPECT_EQ(out.refused.size(), 0U);
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kAbandoned);
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+}
+
+// ---- commands and replies ----
+
+TEST_F(IssuerTest, CommandsGoOutWhenTheDelayHasPassed) {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 3;
+    start(policy);
+    random.append({1, 2, 3, 0, 6});
+    const std::string sid = issue("12345");
+    out.clear();
+    advance(3s - 1ns);
+    EXPECT_EQ(out.actions, Actions{});
+    advance(1ns);
+    EXPECT_EQ(out.actions, (Actions{publish_action(sid, "CMD4", 1), publish_action(sid, "CMD1", 1),
+                                    publish_action(sid, "CMD7", 1)}));
+    EXPECT_EQ(issuer->next_deadline(), now - 3s + 30s);
+}
+
+TEST_F(IssuerTest, CorrectRepliesEndTheSessionAsPassed) {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 3;
+    start(policy);
+    random.append({1, 2, 3, 0, 6});
+    const std::string sid = issue("12345");
+    advance(3s);
+    out.clear();
+    reply(sid, "CMD4", "Rat");
+    reply(sid, "CMD7", "Toy");
+    reply(sid, "CMD1", "Apple", 2);
+    EXPECT_EQ(out.verdicts(), Verdicts(3, Verdict::kCorrect));
+    EXPECT_EQ(out.actions, (Actions{publish_action(sid, std::string(kWellDone), 2)}));
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
+    EXPECT_EQ(out.ended[0].user_id, "12345");
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+    EXPECT_EQ(issuer->counts().passed, 1U);
+    EXPECT_EQ(issuer->counts().failed, 0U);
+    EXPECT_EQ(issuer->counts().commands, 3U);
+    EXPECT_EQ(issuer->counts().replies, 3U);
+}
+
+TEST_F(IssuerTest, WrongReplyEndsTheSessionAsFailed) {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 2;
+    start(policy);
+    random.append({1, 2, 0, 1});
+    const std::string sid = issue("12345");
+    advance(3s);
+    out.clear();
+    reply(sid, "CMD1", "Banana");
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kFailed);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(issuer->counts().failed, 1U);
+    reply(sid, "CMD2", "Cat");
+    EXPECT_EQ(out.verdicts(), (Verdicts{Verdict::kWrong, Verdict::kAfterEnd}));
+}
+
+TEST_F(IssuerTest, ReplyToAnUnknownSessionIsRecordedAndIgnored) {
+    start();
+    issue("12345");
+    out.clear();
+    reply("no-such-session", "CMD1", "Apple", 0);
+    ASSERT_EQ(out.replies.size(), 1U);
+    EXPECT_EQ(out.replies[0].session_id, "no-such-session");
+    EXPECT_EQ(out.replies[0].command, "CMD1");
+    EXPECT_EQ(out.replies[0].word, "Apple");
+    EXPECT_EQ(out.replies[0].qos, 0);
+    EXPECT_EQ(out.replies[0].verdict, Verdict::kUnknownSession);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+}
+
+TEST_F(IssuerTest, ReplyAfterTheEndIsAfterEndUntilTheEndIsForgotten) {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 1;
+    start(policy);
+    random.append({1, 2, 0});
+    const std::string sid = issue("12345");
+    advance(3s);
+    reply(sid, "CMD1", "Apple");
+    ASSERT_EQ(out.ended.size(), 1U);
+    const TimePoint ended_at = now;
+    out.clear();
+    reply(sid, "CMD1", "Apple");
+    EXPECT_EQ(out.verdicts(), Verdicts{Verdict::kAfterEnd});
+    // The stale timeout wake-up comes first, then the moment the end is forgotten.
+    EXPECT_LE(issuer->next_deadline(), ended_at + 10min);
+    advance(ended_at + 10min - 1ns - now);
+    reply(sid, "CMD1", "Apple");
+    EXPECT_EQ(out.verdicts().back(), Verdict::kAfterEnd);
+    EXPECT_EQ(issuer->next_deadline(), ended_at + 10min);
+    advance(1ns);
+    reply(sid, "CMD1", "Apple");
+    EXPECT_EQ(out.verdicts().back(), Verdict::kUnknownSession);
+    EXPECT_EQ(issuer->next_deadline(), kNever);
+}
+
+TEST_F(IssuerTest, OwnSessionIdAnnouncementsAreNotReplies) {
+    start();
+    const std::string sid = issue("12345");
+    out.clear();
+    deliver("12345/UUID", sid);
+    EXPECT_EQ(out.log, Names{});
+    EXPECT_EQ(issuer->counts().replies, 0U);
+}
+
+TEST_F(IssuerTest, TopicWithoutASlashIsNotAReply) {
+    start();
+    deliver("some-session", "CMD1", 1);
+    ASSERT_EQ(out.ignored.size(), 1U);
+    EXPECT_EQ(out.ignored[0].topic, "some-session");
+    EXPECT_EQ(out.ignored[0].reason, "not a reply topic");
+}
+
+TEST_F(IssuerTest, MalformedReplyPayloadsAreIgnoredWithTheirReason) {
+    start();
+    const std::string sid = issue("12345");
+    advance(3s);
+    out.clear();
+    reply(sid, "CMD1", "");
+    reply(sid, "CMD1", std::string(300, 'A'));
+    reply(sid, "CMD1", "\xFF\xFE\x00\x01"sv);
+    EXPECT_EQ(out.log, (Names{"ignored", "ignored", "ignored"}));
+    EXPECT_EQ(out.ignored[0].topic, sid + "/CMD1");
+    EXPECT_EQ(out.ignored[0].reason, "reply payload is empty");
+    EXPECT_EQ(out.ignored[1].reason, "reply payload is 300 bytes long; at most 256 are allowed");
+    EXPECT_EQ(out.ignored[2].reason, "reply payload is not valid UTF-8");
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+    EXPECT_EQ(issuer->counts().replies, 0U);
+}
+
+// ---- time and shutdown ----
+
+TEST_F(IssuerTest, UnansweredSessionTimesOut) {
+    start();
+    const std::string sid = issue("12345");
+    advance(3s);
+    const auto sent = out.commands.size();
+    advance(27s - 1ns);
+    EXPECT_EQ(out.ended.size(), 0U);
+    advance(1ns);
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].session_id, sid);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kTimedOut);
+    EXPECT_EQ(out.ended[0].reason, std::to_string(sent) + " of " + std::to_string(sent) +
+                                       " commands unanswered after the session timeout");
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+    EXPECT_EQ(issuer->counts().failed, 1U);
+}
+
+TEST_F(IssuerTest, OneLateTimerCallServesEveryDueSession) {
+    start();
+    issue("a");
+    now += 1s;
+    issue("b");
+    now += 1s;
+    issue("c");
+    out.clear();
+    advance(10s);
+    EXPECT_EQ(out.log.front(), "command");
+    std::unordered_set<std::string> sessions;
+    for (const auto& command : out.commands) sessions.insert(command.session_id);
+    EXPECT_EQ(sessions.size(), 3U);
+}
+
+TEST_F(IssuerTest, InterruptAllEndsEverySessionAsInterrupted) {
+    start();
+    issue("a");
+    issue("b");
+    advance(3s);
+    issue("c");
+    out.clear();
+    issuer->interrupt_all(now, out);
+    ASSERT_EQ(out.ended.size(), 3U);
+    for (const auto& end : out.ended) {
+        EXPECT_EQ(end.outcome, SessionOutcome::kInterrupted);
+        EXPECT_EQ(end.reason, "the server stopped");
+    }
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+    EXPECT_EQ(issuer->counts().failed, 3U);
+}
+
+}  // namespace
+}  // namespace cmdlink::core
