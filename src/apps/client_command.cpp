@@ -93,7 +93,8 @@ int run_client(const ClientFlags& flags) {
 
     if (auto started = runner.start(); !started) {
         console.log().error("{}", started.error());
-        console.emit({{"event", "error"}, {"reason", "cannot_connect"}, {"message", started.error()}});
+        console.emit(
+            {{"event", "error"}, {"reason", "cannot_connect"}, {"message", started.error()}});
         return kExitCannotConnect;
     }
     event_loop.run();
@@ -110,12 +111,14 @@ std::function<int()> add_client_command(CLI::App& app) {
     command->add_option("--user-id", flags->user_id, "Your user ID (e.g. matriculation number)")
         ->required();
     add_connection_flags(*command, flags->connection, kClientDefaults);
-    command->add_option("--login-timeout", flags->login_timeout_s,
-                        "Seconds to wait for the session ID")
+    command
+        ->add_option("--login-timeout", flags->login_timeout_s,
+                     "Seconds to wait for the session ID")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
-    command->add_option("--idle-timeout", flags->idle_timeout_s,
-                        "Seconds to wait for the next command or the final message")
+    command
+        ->add_option("--idle-timeout", flags->idle_timeout_s,
+                     "Seconds to wait for the next command or the final message")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     command->add_option("--login-qos", flags->login_qos, "QoS of the login message")

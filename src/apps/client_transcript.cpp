@@ -22,8 +22,7 @@ ClientTranscript::ClientTranscript(Console& console, std::string label,
       label_(label.empty() ? std::string() : label + ": "),
       on_finished_(std::move(on_finished)) {}
 
-nlohmann::json ClientTranscript::event(const runner::ClientRunner& runner,
-                                       const char* name) const {
+nlohmann::json ClientTranscript::event(const runner::ClientRunner& runner, const char* name) const {
     return {{"event", name},
             {"user_id", runner.session().user_id()},
             {"t_ms", ms_between(runner.timings().started, core::Clock::now())}};
@@ -34,8 +33,7 @@ void ClientTranscript::on_connected(const runner::ClientRunner& runner, bool fir
     const auto& options = runner.connection().options();
     console_.log().info("{}{} {}:{} as {} (MQTT {}{}, broker kept our session: {})", label_,
                         first ? "connected to" : "reconnected to", options.host, options.port,
-                        options.client_id,
-                        options.version == net::MqttVersion::kV5 ? "5" : "3.1.1",
+                        options.client_id, options.version == net::MqttVersion::kV5 ? "5" : "3.1.1",
                         options.tls.enabled ? ", TLS" : "", session_present ? "yes" : "no");
     auto json = event(runner, first ? "connected" : "reconnect");
     json["session_present"] = session_present;
@@ -117,14 +115,13 @@ void ClientTranscript::summarise(const runner::ClientRunner& runner) {
     } else {
         console_.emit(event(runner, "done"));
     }
-    console_.log().log(passed ? spdlog::level::info : spdlog::level::warn,
-                       "{}{}: {} commands, {} replies, {} unknown, {} ignored; login to session "
-                       "ID {:.1f} ms, whole exchange {:.1f} ms, {} reconnects",
-                       label_, runner::to_string(runner.end()), counts.commands, counts.replies,
-                       counts.unknown, counts.ignored,
-                       ms_between(timings.login_sent, timings.session_assigned),
-                       ms_between(timings.started, timings.ended),
-                       runner.connection().stats().reconnects);
+    console_.log().log(
+        passed ? spdlog::level::info : spdlog::level::warn,
+        "{}{}: {} commands, {} replies, {} unknown, {} ignored; login to session "
+        "ID {:.1f} ms, whole exchange {:.1f} ms, {} reconnects",
+        label_, runner::to_string(runner.end()), counts.commands, counts.replies, counts.unknown,
+        counts.ignored, ms_between(timings.login_sent, timings.session_assigned),
+        ms_between(timings.started, timings.ended), runner.connection().stats().reconnects);
     auto json = event(runner, "summary");
     json["outcome"] = std::string(runner::to_string(runner.end()));
     json["session_id"] = runner.session().session_id();

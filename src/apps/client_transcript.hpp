@@ -10,7 +10,7 @@ namespace cmdlink::apps {
 
 // Turns a client run into the stderr transcript and the --json event stream.
 class ClientTranscript final : public runner::ClientObserver {
-public:
+  public:
     // `label` prefixes every line (the demo runs several clients in one process).
     ClientTranscript(Console& console, std::string label,
                      std::function<void(const runner::ClientRunner&)> on_finished);
@@ -22,7 +22,7 @@ public:
                           const core::ClientEvent& event) override;
     void on_finished(const runner::ClientRunner& runner) override;
 
-private:
+  private:
     [[nodiscard]] nlohmann::json event(const runner::ClientRunner& runner, const char* name) const;
     void summarise(const runner::ClientRunner& runner);
 

@@ -10,8 +10,7 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags,
                           const ConnectionDefaults& defaults) {
     flags.host = defaults.host;
     flags.username = defaults.username;
-    command.add_option("--host", flags.host, "Broker host name or address")
-        ->capture_default_str();
+    command.add_option("--host", flags.host, "Broker host name or address")->capture_default_str();
     command.add_option("--port", flags.port, "Broker port (default 1883, or 8883 with --tls)")
         ->check(CLI::Range(1, 65535));
     command.add_option("--username", flags.username, "MQTT user name")->capture_default_str();

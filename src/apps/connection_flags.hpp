@@ -27,8 +27,8 @@ struct ConnectionFlags {
 
 struct ConnectionDefaults {
     std::string host;
-    std::string username;            // empty: anonymous unless --username is given
-    std::string password;            // used when neither a file nor the environment gives one
+    std::string username;  // empty: anonymous unless --username is given
+    std::string password;  // used when neither a file nor the environment gives one
 };
 
 void add_connection_flags(CLI::App& command, ConnectionFlags& flags,

@@ -13,7 +13,7 @@ enum class Verbosity { kQuiet, kNormal, kVerbose };
 // Human progress and errors on stderr (coloured only on a terminal without NO_COLOR);
 // with --json, one JSON object per line on stdout for pipes.
 class Console {
-public:
+  public:
     Console(Verbosity verbosity, bool json);
 
     [[nodiscard]] spdlog::logger& log() { return *logger_; }
@@ -22,7 +22,7 @@ public:
     // Writes one event line to stdout, flushed, so a pipe sees it at once.
     void emit(const nlohmann::json& event) const;
 
-private:
+  private:
     std::shared_ptr<spdlog::logger> logger_;
     Verbosity verbosity_;
     bool json_;

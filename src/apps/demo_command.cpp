@@ -37,8 +37,7 @@ std::string random_password(core::RandomSource& random) {
 }
 
 net::MqttOptions local_options(const broker::PrivateBroker& broker, const DemoFlags& flags,
-                               std::string client_id, std::string username,
-                               std::string password) {
+                               std::string client_id, std::string username, std::string password) {
     net::MqttOptions options;
     options.host = broker.host();
     options.port = broker.port();
@@ -52,7 +51,7 @@ net::MqttOptions local_options(const broker::PrivateBroker& broker, const DemoFl
 // Brings the pieces up in order: broker, then the server, then (once the server's
 // subscriptions are acknowledged, so no login can be missed) the clients.
 class Demo {
-public:
+  public:
     Demo(const DemoFlags& flags, Console& console, net::EventLoop& loop,
          broker::PrivateBroker& broker)
         : flags_(flags), console_(console), loop_(loop), broker_(broker) {}
@@ -63,7 +62,8 @@ public:
         server_transcript_ = std::make_unique<ServerTranscript>(
             console_, [this](std::string_view) { loop_.stop(); });
         auto server = runner::ServerRunner::create(
-            loop_, local_options(broker_, flags_, "cmdlink-demo-server", kServerUser, server_password_),
+            loop_,
+            local_options(broker_, flags_, "cmdlink-demo-server", kServerUser, server_password_),
             std::move(policy.value()), random_, *server_transcript_);
         if (!server) return fail_usage(server.error());
         server_ = std::move(server.value());
@@ -85,7 +85,7 @@ public:
 
     void set_server_password(std::string password) { server_password_ = std::move(password); }
 
-private:
+  private:
     int fail_usage(const std::string& message) {
         console_.log().error("{}", message);
         return kExitUsage;
@@ -110,8 +110,7 @@ private:
             options.user_id = user_id;
             auto client = runner::ClientRunner::create(
                 loop_,
-                local_options(broker_, flags_, "cmdlink-" + user_id, kCourseUser,
-                              kCoursePassword),
+                local_options(broker_, flags_, "cmdlink-" + user_id, kCourseUser, kCoursePassword),
                 std::move(options), *transcripts_.back());
             if (!client) {
                 console_.log().error("{}", client.error());

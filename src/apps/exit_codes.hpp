@@ -4,12 +4,12 @@ namespace cmdlink::apps {
 
 // Listed in every --help and in the README; scripts depend on them, so never renumber.
 inline constexpr int kExitOk = 0;
-inline constexpr int kExitFailed = 1;        // the exchange ran but did not pass (server, demo)
-inline constexpr int kExitUsage = 2;         // bad usage or input
-inline constexpr int kExitCannotConnect = 3; // cannot connect, or authentication refused
-inline constexpr int kExitLoginTimeout = 4;  // no session ID within the login timeout
-inline constexpr int kExitIdleTimeout = 5;   // no command or end within the idle timeout
-inline constexpr int kExitInterrupted = 6;   // SIGINT/SIGTERM, after a clean disconnect
+inline constexpr int kExitFailed = 1;         // the exchange ran but did not pass (server, demo)
+inline constexpr int kExitUsage = 2;          // bad usage or input
+inline constexpr int kExitCannotConnect = 3;  // cannot connect, or authentication refused
+inline constexpr int kExitLoginTimeout = 4;   // no session ID within the login timeout
+inline constexpr int kExitIdleTimeout = 5;    // no command or end within the idle timeout
+inline constexpr int kExitInterrupted = 6;    // SIGINT/SIGTERM, after a clean disconnect
 
 inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 passed (Well done my IoT!), 1 finished without passing, 2 bad usage or "

@@ -83,8 +83,9 @@ std::function<int()> add_server_command(CLI::App& app) {
         "authentication refused.");
     add_connection_flags(*command, flags->connection, kServerDefaults);
     add_policy_flags(*command, flags->policy);
-    command->add_option("--stop-after", flags->stop_after,
-                        "Stop once this many sessions have ended (0: run until SIGINT/SIGTERM)")
+    command
+        ->add_option("--stop-after", flags->stop_after,
+                     "Stop once this many sessions have ended (0: run until SIGINT/SIGTERM)")
         ->capture_default_str();
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");

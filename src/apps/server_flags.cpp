@@ -43,30 +43,35 @@ core::Duration seconds(double value) {
 }  // namespace
 
 void add_policy_flags(CLI::App& command, PolicyFlags& flags) {
-    command.add_option("--delay", flags.delay_s,
-                       "Seconds between the session ID and the first command")
+    command
+        .add_option("--delay", flags.delay_s,
+                    "Seconds between the session ID and the first command")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
-    command.add_option("--commands", flags.commands,
-                       "Commands per session as MIN-MAX or N; or a command table file")
+    command
+        .add_option("--commands", flags.commands,
+                    "Commands per session as MIN-MAX or N; or a command table file")
         ->capture_default_str();
     command.add_option("--command-table", flags.command_table,
                        "Command table file (`CMD1 Apple` or TOML `CMD1 = \"Apple\"` lines)");
     command.add_option("--qos", flags.qos, "QoS of the commands")
         ->check(CLI::IsMember({"0", "1", "2", "random"}))
         ->capture_default_str();
-    command.add_option("--pacing", flags.pacing,
-                       "burst: all commands at once; lockstep: the next after each reply")
+    command
+        .add_option("--pacing", flags.pacing,
+                    "burst: all commands at once; lockstep: the next after each reply")
         ->check(CLI::IsMember({"burst", "lockstep"}))
         ->capture_default_str();
-    command.add_option("--session-timeout", flags.session_timeout_s,
-                       "Seconds after the session ID before an unfinished session fails")
+    command
+        .add_option("--session-timeout", flags.session_timeout_s,
+                    "Seconds after the session ID before an unfinished session fails")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     command.add_flag("--strict", flags.strict,
                      "Surplus and low-QoS replies fail the session (default: recorded only)");
-    command.add_option("--max-sessions", flags.max_sessions,
-                       "Refuse new logins beyond this many sessions in flight (0: no limit)")
+    command
+        .add_option("--max-sessions", flags.max_sessions,
+                    "Refuse new logins beyond this many sessions in flight (0: no limit)")
         ->capture_default_str();
 }
 

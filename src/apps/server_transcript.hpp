@@ -4,13 +4,14 @@
 #include <string>
 
 #include "apps/console.hpp"
+#include "core/latency_histogram.hpp"
 #include "runner/server_runner.hpp"
 
 namespace cmdlink::apps {
 
 // Turns server events into stderr lines and the --json event stream.
 class ServerTranscript final : public runner::ServerObserver {
-public:
+  public:
     ServerTranscript(Console& console, std::function<void(std::string_view)> on_stopped,
                      std::function<void(const core::ServerEvent&)> after_event = {});
 
@@ -21,11 +22,12 @@ public:
                          const core::ServerEvent& event) override;
     void on_stopped(const runner::ServerRunner& runner, std::string_view reason) override;
 
-private:
+  private:
     Console& console_;
     std::function<void(std::string_view)> on_stopped_;
     std::function<void(const core::ServerEvent&)> after_event_;
     core::TimePoint started_ = core::Clock::now();
+    core::LatencyHistogram reply_latency_;
 };
 
 }  // namespace cmdlink::apps

@@ -37,9 +37,8 @@ struct Finished {
 };
 }  // namespace client_event
 
-using ClientEvent =
-    std::variant<client_event::LoginSent, client_event::SessionAssigned,
-                 client_event::CommandAnswered, client_event::UnknownCommand,
-                 client_event::Ignored, client_event::Finished>;
+using ClientEvent = std::variant<client_event::LoginSent, client_event::SessionAssigned,
+                                 client_event::CommandAnswered, client_event::UnknownCommand,
+                                 client_event::Ignored, client_event::Finished>;
 
 }  // namespace cmdlink::core

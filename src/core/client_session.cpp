@@ -87,8 +87,8 @@ void ClientSession::on_session_id(std::string_view payload, TimePoint now, Clien
     if (auto why = check_session_id(payload)) return ignore(login_topic_, *why, out);
     if (state_ == State::kInSession) {
         if (payload != session_id_) {
-            ignore(login_topic_, "a second session ID " + printable(payload) + "; keeping " +
-                                     session_id_, out);
+            ignore(login_topic_,
+                   "a second session ID " + printable(payload) + "; keeping " + session_id_, out);
         }
         return;
     }

@@ -22,7 +22,7 @@ struct ClientOptions {
 };
 
 class ClientOutput : public MqttOutput {
-public:
+  public:
     virtual void report(const ClientEvent& event) = 0;
 };
 
@@ -35,7 +35,7 @@ struct ClientCounts {
 
 // The device side of PROTOCOL.md as a state machine: no socket, no clock, no thread.
 class ClientSession {
-public:
+  public:
     enum class State { kIdle, kSubscribing, kAwaitingSession, kInSession, kFinished };
 
     static Result<ClientSession> create(ClientOptions options);
@@ -53,7 +53,7 @@ public:
     [[nodiscard]] const std::string& session_id() const { return session_id_; }
     [[nodiscard]] const ClientCounts& counts() const { return counts_; }
 
-private:
+  private:
     explicit ClientSession(ClientOptions options);
 
     void subscribe_for_login(ClientOutput& out);

@@ -54,7 +54,9 @@ std::optional<SplitLine> split_entry(std::string_view line) {
     return SplitLine{trim(line.substr(0, space)), unquote(trim(line.substr(space + 1)))};
 }
 
-std::string at_line(std::size_t number) { return "line " + std::to_string(number) + ": "; }
+std::string at_line(std::size_t number) {
+    return "line " + std::to_string(number) + ": ";
+}
 
 }  // namespace
 
@@ -91,12 +93,10 @@ Result<CommandTable> CommandTable::parse(std::string_view text) {
         if (entry->key == kWellDone) {
             return Error{at_line(number) + "command may not be the final message"};
         }
-        const bool duplicate = std::any_of(entries.begin(), entries.end(), [&](const auto& e) {
-            return e.command == entry->key;
-        });
+        const bool duplicate = std::any_of(entries.begin(), entries.end(),
+                                           [&](const auto& e) { return e.command == entry->key; });
         if (duplicate) {
-            return Error{at_line(number) + "command " + std::string(entry->key) +
-                         " appears twice"};
+            return Error{at_line(number) + "command " + std::string(entry->key) + " appears twice"};
         }
         entries.push_back({std::string(entry->key), std::string(entry->value)});
     }

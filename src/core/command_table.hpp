@@ -17,7 +17,7 @@ struct CommandEntry {
 
 // The command -> reply table both sides share (PROTOCOL.md, "Command table").
 class CommandTable {
-public:
+  public:
     static CommandTable course_default();
 
     // Accepts `CMD1 Apple`, `CMD1 = Apple` and TOML's `CMD1 = "Apple"`, one per line;
@@ -30,7 +30,7 @@ public:
     [[nodiscard]] std::size_t size() const { return entries_.size(); }
     [[nodiscard]] const std::vector<CommandEntry>& entries() const { return entries_; }
 
-private:
+  private:
     explicit CommandTable(std::vector<CommandEntry> entries) : entries_(std::move(entries)) {}
     std::vector<CommandEntry> entries_;
 };

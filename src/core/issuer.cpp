@@ -23,8 +23,8 @@ void Issuer::start(ServerOutput& out) {
     out.subscribe("+/+", kMaxQos);
 }
 
-void Issuer::on_message(std::string_view topic, std::string_view payload, int qos,
-                        TimePoint now, ServerOutput& out) {
+void Issuer::on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
+                        ServerOutput& out) {
     if (topic == kLoginTopic) {
         on_login(payload, now, out);
     } else {
@@ -57,8 +57,8 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
                       " sessions in flight");
     }
     const std::uint64_t serial = next_serial_++;
-    auto [it, inserted] = sessions_.try_emplace(serial, user_id, fresh_session_id(), now,
-                                                policy_, *random_);
+    auto [it, inserted] =
+        sessions_.try_emplace(serial, user_id, fresh_session_id(), now, policy_, *random_);
     const ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(user_id, serial);
@@ -91,10 +91,11 @@ void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos,
     }
     const std::uint64_t serial = found->second;
     ServerSession& session = sessions_.at(serial);
+    const TimePoint deadline_before = session.deadline();
     session.on_reply(command, payload, qos, now, policy_, out);
     if (session.state() == ServerSession::State::kEnded) {
         retire(serial, now);
-    } else {
+    } else if (session.deadline() != deadline_before) {
         schedule(serial, session);
     }
 }

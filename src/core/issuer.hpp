@@ -27,7 +27,7 @@ struct IssuerCounts {
 
 // The issuing side of PROTOCOL.md: every session of one server, their timers in one heap.
 class Issuer {
-public:
+  public:
     static Result<Issuer> create(ServerPolicy policy, RandomSource& random);
 
     void start(ServerOutput& out);
@@ -42,7 +42,7 @@ public:
     [[nodiscard]] const IssuerCounts& counts() const { return counts_; }
     [[nodiscard]] const ServerPolicy& policy() const { return policy_; }
 
-private:
+  private:
     Issuer(ServerPolicy policy, RandomSource& random);
 
     struct Wakeup {

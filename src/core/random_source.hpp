@@ -6,7 +6,7 @@ namespace cmdlink::core {
 
 // Injected so that tests fix the draw; production passes a source seeded by the OS.
 class RandomSource {
-public:
+  public:
     virtual ~RandomSource() = default;
     virtual std::uint64_t next_u64() = 0;
 

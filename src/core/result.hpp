@@ -13,8 +13,8 @@ struct Error {
 // A value or a message a user can act on; std::expected arrives only with C++23.
 template <class T>
 class Result {
-public:
-    Result(T value) : state_(std::move(value)) {}  // NOLINT(google-explicit-constructor)
+  public:
+    Result(T value) : state_(std::move(value)) {}      // NOLINT(google-explicit-constructor)
     Result(Error error) : state_(std::move(error)) {}  // NOLINT(google-explicit-constructor)
 
     [[nodiscard]] bool ok() const { return std::holds_alternative<T>(state_); }
@@ -23,7 +23,7 @@ public:
     [[nodiscard]] const T& value() const { return std::get<T>(state_); }
     [[nodiscard]] const std::string& error() const { return std::get<Error>(state_).message; }
 
-private:
+  private:
     std::variant<T, Error> state_;
 };
 

@@ -73,9 +73,8 @@ struct MessageIgnored {
 };
 }  // namespace server_event
 
-using ServerEvent =
-    std::variant<server_event::LoginRefused, server_event::SessionIssued,
-                 server_event::CommandSent, server_event::ReplyChecked,
-                 server_event::SessionEnded, server_event::MessageIgnored>;
+using ServerEvent = std::variant<server_event::LoginRefused, server_event::SessionIssued,
+                                 server_event::CommandSent, server_event::ReplyChecked,
+                                 server_event::SessionEnded, server_event::MessageIgnored>;
 
 }  // namespace cmdlink::core

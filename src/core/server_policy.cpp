@@ -6,9 +6,8 @@ namespace cmdlink::core {
 
 std::optional<std::string> check_policy(const ServerPolicy& policy) {
     if (policy.min_commands > policy.max_commands) {
-        return "the command count range is empty: minimum " +
-               std::to_string(policy.min_commands) + " > maximum " +
-               std::to_string(policy.max_commands);
+        return "the command count range is empty: minimum " + std::to_string(policy.min_commands) +
+               " > maximum " + std::to_string(policy.max_commands);
     }
     if (policy.max_commands > 1'000'000) return std::string("at most 1000000 commands a session");
     if (policy.table.size() > 65535) return std::string("the command table is too large");

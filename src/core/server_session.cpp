@@ -61,8 +61,7 @@ void ServerSession::send_next(std::size_t count, TimePoint now, const ServerPoli
 
 ServerSession::PlannedCommand* ServerSession::oldest_unanswered(std::size_t table_index) {
     std::uint32_t& cursor = cursor_[table_index];
-    while (cursor < sent_ &&
-           (plan_[cursor].table_index != table_index || plan_[cursor].answered)) {
+    while (cursor < sent_ && (plan_[cursor].table_index != table_index || plan_[cursor].answered)) {
         ++cursor;
     }
     return cursor < sent_ ? &plan_[cursor] : nullptr;

@@ -14,14 +14,14 @@
 namespace cmdlink::core {
 
 class ServerOutput : public MqttOutput {
-public:
+  public:
     virtual void record(const ServerEvent& event) = 0;
 };
 
 // One login's exchange on the issuing side. The policy is passed in on every call rather
 // than stored, which keeps thousands of sessions small.
 class ServerSession {
-public:
+  public:
     enum class State { kIssued, kRunning, kEnded };
 
     ServerSession(std::string user_id, std::string session_id, TimePoint now,
@@ -39,7 +39,7 @@ public:
     [[nodiscard]] const std::string& session_id() const { return session_id_; }
     [[nodiscard]] const SessionSummary& summary() const { return summary_; }
 
-private:
+  private:
     struct PlannedCommand {
         TimePoint sent_at;
         std::uint16_t table_index;
@@ -47,8 +47,7 @@ private:
         bool answered;
     };
 
-    void send_next(std::size_t count, TimePoint now, const ServerPolicy& policy,
-                   ServerOutput& out);
+    void send_next(std::size_t count, TimePoint now, const ServerPolicy& policy, ServerOutput& out);
     // The oldest unanswered instance of a command, in amortised constant time.
     PlannedCommand* oldest_unanswered(std::size_t table_index);
     void accept(PlannedCommand& command, TimePoint now, const ServerPolicy& policy,

@@ -16,16 +16,20 @@ int sequence_length(std::uint8_t lead) {
     return 0;
 }
 
-bool is_continuation(std::uint8_t byte) { return (byte & 0xC0U) == 0x80U; }
+bool is_continuation(std::uint8_t byte) {
+    return (byte & 0xC0U) == 0x80U;
+}
 
-bool is_control(unsigned char c) { return c < 0x20 || c == 0x7F; }
+bool is_control(unsigned char c) {
+    return c < 0x20 || c == 0x7F;
+}
 
 std::optional<std::string> check_topic_level(std::string_view text, std::string_view what,
                                              std::size_t max_bytes) {
     if (text.empty()) return std::string(what) + " is empty";
     if (text.size() > max_bytes) {
-        return std::string(what) + " is " + std::to_string(text.size()) +
-               " bytes long; at most " + std::to_string(max_bytes) + " are allowed";
+        return std::string(what) + " is " + std::to_string(text.size()) + " bytes long; at most " +
+               std::to_string(max_bytes) + " are allowed";
     }
     if (!is_valid_utf8(text)) return std::string(what) + " is not valid UTF-8";
     unsigned char previous = 0;

@@ -34,8 +34,8 @@ std::string make_uuid_v4(RandomSource& random) {
 bool is_uuid_v4(std::string_view text) {
     if (text.size() != 36) return false;
     for (std::size_t i = 0; i < text.size(); ++i) {
-        const bool dash_here = i == kDashes[0] || i == kDashes[1] || i == kDashes[2] ||
-                               i == kDashes[3];
+        const bool dash_here =
+            i == kDashes[0] || i == kDashes[1] || i == kDashes[2] || i == kDashes[3];
         if (dash_here != (text[i] == '-')) return false;
         if (!dash_here && kHexDigits.find(text[i]) == std::string_view::npos) return false;
     }

@@ -13,12 +13,14 @@
 namespace cmdlink::net {
 namespace {
 
-std::string errno_text(const char* what) { return std::string(what) + ": " + std::strerror(errno); }
+std::string errno_text(const char* what) {
+    return std::string(what) + ": " + std::strerror(errno);
+}
 
 }  // namespace
 
 class EventLoop::SignalWatcher : public FdWatcher {
-public:
+  public:
     SignalWatcher(UniqueFd fd, std::function<void(int)> callback)
         : fd_(std::move(fd)), callback_(std::move(callback)) {}
     [[nodiscard]] int fd() const { return fd_.get(); }
@@ -29,7 +31,7 @@ public:
         }
     }
 
-private:
+  private:
     UniqueFd fd_;
     std::function<void(int)> callback_;
 };
@@ -61,7 +63,9 @@ void EventLoop::set_write_interest(int fd, bool want_write, FdWatcher& watcher) 
     ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_MOD, fd, &event);
 }
 
-void EventLoop::unwatch(int fd) { ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, fd, nullptr); }
+void EventLoop::unwatch(int fd) {
+    ::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_DEL, fd, nullptr);
+}
 
 EventLoop::TimerId EventLoop::add_timer(core::TimePoint at, TimerCallback callback) {
     const TimerId id = next_timer_id_++;
@@ -70,14 +74,17 @@ EventLoop::TimerId EventLoop::add_timer(core::TimePoint at, TimerCallback callba
     return id;
 }
 
-void EventLoop::cancel_timer(TimerId id) { timers_.erase(id); }
+void EventLoop::cancel_timer(TimerId id) {
+    timers_.erase(id);
+}
 
 core::Result<bool> EventLoop::on_signals(std::vector<int> signals,
                                          std::function<void(int)> callback) {
     sigset_t mask;
     sigemptyset(&mask);
     for (const int signal : signals) sigaddset(&mask, signal);
-    if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0) return core::Error{errno_text("sigprocmask")};
+    if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0)
+        return core::Error{errno_text("sigprocmask")};
     UniqueFd fd(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
     if (!fd.valid()) return core::Error{errno_text("signalfd")};
     auto watcher = std::make_unique<SignalWatcher>(std::move(fd), std::move(callback));
@@ -114,9 +121,8 @@ void EventLoop::run() {
     running_ = true;
     std::array<epoll_event, 256> events{};
     while (running_) {
-        const int count =
-            ::epoll_wait(epoll_fd_.get(), events.data(), static_cast<int>(events.size()),
-                         next_timeout_ms());
+        const int count = ::epoll_wait(epoll_fd_.get(), events.data(),
+                                       static_cast<int>(events.size()), next_timeout_ms());
         now_ = core::Clock::now();
         for (int i = 0; i < count && running_; ++i) {
             const std::uint32_t flags = events[static_cast<std::size_t>(i)].events;

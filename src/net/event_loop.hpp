@@ -15,14 +15,14 @@ namespace cmdlink::net {
 
 // Something with a file descriptor the loop watches; the loop never owns it.
 class FdWatcher {
-public:
+  public:
     virtual ~FdWatcher() = default;
     virtual void on_fd_ready(bool readable, bool writable, bool failed) = 0;
 };
 
 // A single-threaded epoll loop with a timer heap: file events plus timers, nothing else.
 class EventLoop {
-public:
+  public:
     using TimerId = std::uint64_t;
     using TimerCallback = std::function<void()>;
 
@@ -46,7 +46,7 @@ public:
     [[nodiscard]] core::TimePoint now() const { return now_; }
     void refresh_now() { now_ = core::Clock::now(); }
 
-private:
+  private:
     explicit EventLoop(UniqueFd epoll_fd);
     class SignalWatcher;
 

@@ -4,7 +4,11 @@
 
 namespace cmdlink::net {
 
-MosquittoLibrary::MosquittoLibrary() { mosquitto_lib_init(); }
-MosquittoLibrary::~MosquittoLibrary() { mosquitto_lib_cleanup(); }
+MosquittoLibrary::MosquittoLibrary() {
+    mosquitto_lib_init();
+}
+MosquittoLibrary::~MosquittoLibrary() {
+    mosquitto_lib_cleanup();
+}
 
 }  // namespace cmdlink::net

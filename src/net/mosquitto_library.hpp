@@ -4,7 +4,7 @@ namespace cmdlink::net {
 
 // mosquitto_lib_init/cleanup for the lifetime of a scope (the process, in practice).
 class MosquittoLibrary {
-public:
+  public:
     MosquittoLibrary();
     ~MosquittoLibrary();
     MosquittoLibrary(const MosquittoLibrary&) = delete;

@@ -5,8 +5,8 @@
 
 #include <algorithm>
 #include <cerrno>
-#include <cstring>
 #include <chrono>
+#include <cstring>
 #include <utility>
 
 namespace cmdlink::net {
@@ -206,9 +206,8 @@ void MqttConnection::unsubscribe(std::string_view topic) {
 
 void MqttConnection::publish(std::string_view topic, std::string_view payload, int qos) {
     topic_buffer_.assign(topic);
-    const int rc =
-        mosquitto_publish(mosq_.get(), nullptr, topic_buffer_.c_str(),
-                          static_cast<int>(payload.size()), payload.data(), qos, false);
+    const int rc = mosquitto_publish(mosq_.get(), nullptr, topic_buffer_.c_str(),
+                                     static_cast<int>(payload.size()), payload.data(), qos, false);
     if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_NO_CONN) {
         ++stats_.messages_out;
         if (qos > 0) ++unacked_publishes_;
@@ -266,9 +265,9 @@ void MqttConnection::reconnect() {
 void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int flags) {
     auto& connection = *static_cast<MqttConnection*>(self);
     if (rc != 0) {
-        const std::string reason = "the broker refused the connection: " +
-                                   std::string(rc < 128 ? mosquitto_connack_string(rc)
-                                                        : mosquitto_reason_string(rc));
+        const std::string reason =
+            "the broker refused the connection: " +
+            std::string(rc < 128 ? mosquitto_connack_string(rc) : mosquitto_reason_string(rc));
         if (is_permanent_refusal(rc)) {
             connection.closing_ = true;
             connection.listener_.on_refused(reason);
@@ -298,10 +297,10 @@ void MqttConnection::handle_disconnect(mosquitto* /*mosq*/, void* self, int rc) 
         return;
     }
     connection.listener_.on_connection_lost(
-        was_connected ? "connection lost: " + std::string(mosquitto_strerror(rc))
-                      : "cannot connect to " + connection.options_.host + ":" +
-                            std::to_string(connection.options_.port) + ": " +
-                            mosquitto_strerror(rc));
+        was_connected
+            ? "connection lost: " + std::string(mosquitto_strerror(rc))
+            : "cannot connect to " + connection.options_.host + ":" +
+                  std::to_string(connection.options_.port) + ": " + mosquitto_strerror(rc));
     connection.schedule_reconnect();
 }
 
@@ -309,10 +308,9 @@ void MqttConnection::handle_message(mosquitto* /*mosq*/, void* self,
                                     const mosquitto_message* message) {
     auto& connection = *static_cast<MqttConnection*>(self);
     ++connection.stats_.messages_in;
-    const std::string_view payload(static_cast<const char*>(message->payload),
-                                   message->payloadlen < 0
-                                       ? 0U
-                                       : static_cast<std::size_t>(message->payloadlen));
+    const std::string_view payload(
+        static_cast<const char*>(message->payload),
+        message->payloadlen < 0 ? 0U : static_cast<std::size_t>(message->payloadlen));
     connection.listener_.on_message(message->topic, payload, message->qos);
 }
 

@@ -18,7 +18,7 @@ namespace cmdlink::net {
 
 // What a connection tells its owner. Callbacks run on the loop thread and must not block.
 class MqttListener {
-public:
+  public:
     virtual ~MqttListener() = default;
     virtual void on_connected(bool session_present) = 0;
     // The broker refused us (bad credentials, unacceptable client ID...): retrying won't help.
@@ -40,7 +40,7 @@ struct ConnectionStats {
 
 // One libmosquitto client driven by our EventLoop (never by libmosquitto's own thread).
 class MqttConnection final : public core::MqttOutput, private FdWatcher {
-public:
+  public:
     static core::Result<std::unique_ptr<MqttConnection>> create(EventLoop& loop,
                                                                 MqttOptions options,
                                                                 MqttListener& listener);
@@ -61,7 +61,7 @@ public:
     [[nodiscard]] const ConnectionStats& stats() const { return stats_; }
     [[nodiscard]] const MqttOptions& options() const { return options_; }
 
-private:
+  private:
     MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener);
     core::Result<bool> configure();
     void on_fd_ready(bool readable, bool writable, bool failed) override;

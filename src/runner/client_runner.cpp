@@ -47,7 +47,9 @@ ClientRunner::ClientRunner(net::EventLoop& loop, core::ClientSession session,
     timings_.started = loop.now();
 }
 
-core::Result<bool> ClientRunner::start() { return connection_->connect(); }
+core::Result<bool> ClientRunner::start() {
+    return connection_->connect();
+}
 
 void ClientRunner::interrupt() {
     if (end_ != ClientEnd::kRunning) return;
@@ -55,15 +57,21 @@ void ClientRunner::interrupt() {
     connection_->disconnect();
 }
 
-void ClientRunner::subscribe(std::string_view topic, int qos) { connection_->subscribe(topic, qos); }
+void ClientRunner::subscribe(std::string_view topic, int qos) {
+    connection_->subscribe(topic, qos);
+}
 
-void ClientRunner::unsubscribe(std::string_view topic) { connection_->unsubscribe(topic); }
+void ClientRunner::unsubscribe(std::string_view topic) {
+    connection_->unsubscribe(topic);
+}
 
 void ClientRunner::publish(std::string_view topic, std::string_view payload, int qos) {
     connection_->publish(topic, payload, qos);
 }
 
-void ClientRunner::disconnect() { connection_->disconnect(); }
+void ClientRunner::disconnect() {
+    connection_->disconnect();
+}
 
 void ClientRunner::report(const core::ClientEvent& event) {
     if (const auto* finished = std::get_if<core::client_event::Finished>(&event)) {
@@ -75,7 +83,8 @@ void ClientRunner::report(const core::ClientEvent& event) {
                 end_with(ClientEnd::kLoginTimeout, "no session ID within the login timeout");
                 break;
             case core::ClientOutcome::kIdleTimeout:
-                end_with(ClientEnd::kIdleTimeout, "no command or final message within the idle timeout");
+                end_with(ClientEnd::kIdleTimeout,
+                         "no command or final message within the idle timeout");
                 break;
             case core::ClientOutcome::kRunning:
                 break;

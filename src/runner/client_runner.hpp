@@ -12,14 +12,21 @@
 namespace cmdlink::runner {
 
 // How a client run ended; the CLI turns it into an exit code.
-enum class ClientEnd { kRunning, kPassed, kCannotConnect, kLoginTimeout, kIdleTimeout, kInterrupted };
+enum class ClientEnd {
+    kRunning,
+    kPassed,
+    kCannotConnect,
+    kLoginTimeout,
+    kIdleTimeout,
+    kInterrupted
+};
 
 std::string_view to_string(ClientEnd end);
 
 class ClientRunner;
 
 class ClientObserver {
-public:
+  public:
     virtual ~ClientObserver() = default;
     virtual void on_connected(const ClientRunner& runner, bool first, bool session_present) = 0;
     virtual void on_connection_lost(const ClientRunner& runner, std::string_view reason) = 0;
@@ -38,7 +45,7 @@ struct ClientTimings {
 
 // Drives one ClientSession over one MqttConnection on a shared loop.
 class ClientRunner final : private core::ClientOutput, private net::MqttListener {
-public:
+  public:
     static core::Result<std::unique_ptr<ClientRunner>> create(net::EventLoop& loop,
                                                               net::MqttOptions mqtt,
                                                               core::ClientOptions options,
@@ -55,7 +62,7 @@ public:
     [[nodiscard]] const net::MqttConnection& connection() const { return *connection_; }
     [[nodiscard]] bool finished() const { return finished_; }
 
-private:
+  private:
     ClientRunner(net::EventLoop& loop, core::ClientSession session, ClientObserver& observer);
 
     // core::ClientOutput

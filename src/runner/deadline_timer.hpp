@@ -10,7 +10,7 @@ namespace cmdlink::runner {
 // Keeps one loop timer aimed at a state machine's next_deadline(); re-arms only on change,
 // so a busy session costs no timer churn per message.
 class DeadlineTimer {
-public:
+  public:
     DeadlineTimer(net::EventLoop& loop, std::function<void()> on_due)
         : loop_(loop), on_due_(std::move(on_due)) {}
     DeadlineTimer(const DeadlineTimer&) = delete;
@@ -35,7 +35,7 @@ public:
         armed_at_ = core::kNever;
     }
 
-private:
+  private:
     net::EventLoop& loop_;
     std::function<void()> on_due_;
     net::EventLoop::TimerId timer_ = 0;

@@ -27,7 +27,9 @@ ServerRunner::ServerRunner(net::EventLoop& loop, core::Issuer issuer, ServerObse
       observer_(observer),
       deadline_(loop, [this] { on_deadline(); }) {}
 
-core::Result<bool> ServerRunner::start() { return connection_->connect(); }
+core::Result<bool> ServerRunner::start() {
+    return connection_->connect();
+}
 
 void ServerRunner::stop() {
     if (stop_reason_.empty()) stop_reason_ = "stopped";
@@ -36,17 +38,25 @@ void ServerRunner::stop() {
     connection_->disconnect();
 }
 
-void ServerRunner::subscribe(std::string_view topic, int qos) { connection_->subscribe(topic, qos); }
+void ServerRunner::subscribe(std::string_view topic, int qos) {
+    connection_->subscribe(topic, qos);
+}
 
-void ServerRunner::unsubscribe(std::string_view topic) { connection_->unsubscribe(topic); }
+void ServerRunner::unsubscribe(std::string_view topic) {
+    connection_->unsubscribe(topic);
+}
 
 void ServerRunner::publish(std::string_view topic, std::string_view payload, int qos) {
     connection_->publish(topic, payload, qos);
 }
 
-void ServerRunner::disconnect() { connection_->disconnect(); }
+void ServerRunner::disconnect() {
+    connection_->disconnect();
+}
 
-void ServerRunner::record(const core::ServerEvent& event) { observer_.on_server_event(*this, event); }
+void ServerRunner::record(const core::ServerEvent& event) {
+    observer_.on_server_event(*this, event);
+}
 
 void ServerRunner::on_connected(bool session_present) {
     const bool first = !ever_connected_;

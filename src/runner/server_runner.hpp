@@ -14,7 +14,7 @@ namespace cmdlink::runner {
 class ServerRunner;
 
 class ServerObserver {
-public:
+  public:
     virtual ~ServerObserver() = default;
     virtual void on_connected(const ServerRunner& runner, bool first, bool session_present) = 0;
     virtual void on_connection_lost(const ServerRunner& runner, std::string_view reason) = 0;
@@ -25,7 +25,7 @@ public:
 
 // Drives the Issuer over one MqttConnection on a shared loop.
 class ServerRunner final : private core::ServerOutput, private net::MqttListener {
-public:
+  public:
     static core::Result<std::unique_ptr<ServerRunner>> create(net::EventLoop& loop,
                                                               net::MqttOptions mqtt,
                                                               core::ServerPolicy policy,
@@ -41,7 +41,7 @@ public:
     [[nodiscard]] bool stopped() const { return stopped_; }
     [[nodiscard]] bool ever_connected() const { return ever_connected_; }
 
-private:
+  private:
     ServerRunner(net::EventLoop& loop, core::Issuer issuer, ServerObserver& observer);
 
     void subscribe(std::string_view topic, int qos) override;
