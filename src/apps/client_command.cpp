@@ -17,6 +17,7 @@ namespace {
 struct ClientFlags {
     ConnectionFlags connection;
     std::string user_id;
+    double connect_timeout_s = 10;
     double login_timeout_s = 10;
     double idle_timeout_s = 30;
     int login_qos = 2;
@@ -91,7 +92,7 @@ int run_client(const ClientFlags& flags) {
     });
     if (!signals) return usage_error(signals.error());
 
-    if (auto started = runner.start(); !started) {
+    if (auto started = runner.start(seconds(flags.connect_timeout_s)); !started) {
         console.log().error("{}", started.error());
         console.emit(
             {{"event", "error"}, {"reason", "cannot_connect"}, {"message", started.error()}});
@@ -111,6 +112,11 @@ std::function<int()> add_client_command(CLI::App& app) {
     command->add_option("--user-id", flags->user_id, "Your user ID (e.g. matriculation number)")
         ->required();
     add_connection_flags(*command, flags->connection, kClientDefaults);
+    command
+        ->add_option("--connect-timeout", flags->connect_timeout_s,
+                     "Seconds to wait for the broker to accept the connection")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     command
         ->add_option("--login-timeout", flags->login_timeout_s,
                      "Seconds to wait for the session ID")

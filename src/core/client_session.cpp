@@ -158,11 +158,12 @@ void ClientSession::finish(ClientOutcome outcome, ClientOutput& out) {
     const bool had_session = state_ == State::kInSession;
     state_ = State::kFinished;
     outcome_ = outcome;
+    // Reported first: the disconnect below may complete, and close the run, synchronously.
+    out.report(client_event::Finished{outcome});
     // Leave nothing subscribed in the persistent session for a later run to trip over.
     if (had_session) out.unsubscribe(session_id_);
     out.unsubscribe(login_topic_);
     out.disconnect();
-    out.report(client_event::Finished{outcome});
 }
 
 }  // namespace cmdlink::core

@@ -13,6 +13,7 @@ namespace cmdlink::net {
 namespace {
 
 constexpr auto kMiscInterval = std::chrono::seconds(1);
+constexpr const char* kSystemCaDirectory = "/etc/ssl/certs";
 
 std::string mosquitto_error(const char* what, int rc) {
     return std::string(what) + ": " + mosquitto_strerror(rc);
@@ -90,7 +91,9 @@ core::Result<bool> MqttConnection::configure() {
         if (tls.cert_file.empty() != tls.key_file.empty()) {
             return core::Error{"a TLS client certificate needs both --cert and --key"};
         }
-        rc = mosquitto_tls_set(mosq, tls.ca_file.empty() ? nullptr : tls.ca_file.c_str(), nullptr,
+        // libmosquitto insists on a CA file or directory even with the OS store enabled.
+        const char* ca_path = tls.ca_file.empty() ? kSystemCaDirectory : nullptr;
+        rc = mosquitto_tls_set(mosq, tls.ca_file.empty() ? nullptr : tls.ca_file.c_str(), ca_path,
                                tls.cert_file.empty() ? nullptr : tls.cert_file.c_str(),
                                tls.key_file.empty() ? nullptr : tls.key_file.c_str(), nullptr);
         if (rc != MOSQ_ERR_SUCCESS) return core::Error{mosquitto_error("TLS setup", rc)};

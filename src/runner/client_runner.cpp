@@ -43,12 +43,24 @@ ClientRunner::ClientRunner(net::EventLoop& loop, core::ClientSession session,
     : loop_(loop),
       session_(std::move(session)),
       observer_(observer),
-      deadline_(loop, [this] { on_deadline(); }) {
+      deadline_(loop, [this] { on_deadline(); }),
+      connect_deadline_(loop, [this] { on_connect_timeout(); }) {
     timings_.started = loop.now();
 }
 
-core::Result<bool> ClientRunner::start() {
+core::Result<bool> ClientRunner::start(core::Duration connect_timeout) {
+    connect_deadline_.arm(loop_.now() + connect_timeout);
     return connection_->connect();
+}
+
+void ClientRunner::on_connect_timeout() {
+    if (timings_.connected != core::kNever) return;
+    const auto& options = connection_->options();
+    end_with(ClientEnd::kCannotConnect,
+             "no MQTT connection to " + options.host + ":" + std::to_string(options.port) +
+                 " within the connect timeout" +
+                 (options.tls.enabled ? " (is the broker's certificate trusted?)" : ""));
+    connection_->disconnect();
 }
 
 void ClientRunner::interrupt() {
@@ -99,7 +111,10 @@ void ClientRunner::report(const core::ClientEvent& event) {
 
 void ClientRunner::on_connected(bool session_present) {
     const bool first = timings_.connected == core::kNever;
-    if (first) timings_.connected = loop_.now();
+    if (first) {
+        timings_.connected = loop_.now();
+        connect_deadline_.cancel();
+    }
     observer_.on_connected(*this, first, session_present);
     session_.on_connected(session_present, loop_.now(), *this);
     rearm();
@@ -136,6 +151,7 @@ void ClientRunner::on_subscribed(std::string_view topic, int granted_qos) {
 
 void ClientRunner::on_closed() {
     deadline_.cancel();
+    connect_deadline_.cancel();
     if (end_ == ClientEnd::kRunning) end_with(ClientEnd::kCannotConnect, "the connection closed");
     if (finished_) return;
     finished_ = true;

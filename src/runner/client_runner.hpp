@@ -51,7 +51,9 @@ class ClientRunner final : private core::ClientOutput, private net::MqttListener
                                                               core::ClientOptions options,
                                                               ClientObserver& observer);
 
-    core::Result<bool> start();
+    // Fails the run as kCannotConnect when no CONNACK arrives within `connect_timeout`
+    // (a TLS handshake that never completes, a silent firewall).
+    core::Result<bool> start(core::Duration connect_timeout = std::chrono::seconds(10));
     // Leaves cleanly (SIGINT/SIGTERM): disconnects and ends as interrupted.
     void interrupt();
 
@@ -81,6 +83,7 @@ class ClientRunner final : private core::ClientOutput, private net::MqttListener
     void on_closed() override;
 
     void on_deadline();
+    void on_connect_timeout();
     void rearm();
     void end_with(ClientEnd end, std::string message);
 
@@ -89,6 +92,7 @@ class ClientRunner final : private core::ClientOutput, private net::MqttListener
     ClientObserver& observer_;
     std::unique_ptr<net::MqttConnection> connection_;
     DeadlineTimer deadline_;
+    DeadlineTimer connect_deadline_;
     ClientEnd end_ = ClientEnd::kRunning;
     std::string end_message_;
     ClientTimings timings_;
