@@ -70,9 +70,13 @@ void ClientSession::on_subscribed(std::string_view topic, TimePoint /*now*/, Cli
 }
 
 void ClientSession::on_message(std::string_view topic, std::string_view payload, int qos,
-                               TimePoint now, ClientOutput& out) {
+                               TimePoint now, ClientOutput& out, bool retained) {
     if (state_ == State::kFinished) {
         ignore(topic, "the exchange is already over", out);
+    } else if (retained) {
+        // A retained session ID would follow the SUBACK and be taken for the answer to our
+        // login; a retained command belongs to nobody's live session.
+        ignore(topic, "a retained message from an earlier exchange", out);
     } else if (topic == login_topic_) {
         on_session_id(payload, now, out);
     } else if (state_ == State::kInSession && topic == session_id_) {

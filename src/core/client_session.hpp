@@ -42,8 +42,9 @@ class ClientSession {
 
     void on_connected(bool session_present, TimePoint now, ClientOutput& out);
     void on_subscribed(std::string_view topic, TimePoint now, ClientOutput& out);
+    // `retained`: replayed by the broker from an earlier run, so never a fresh session ID.
     void on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
-                    ClientOutput& out);
+                    ClientOutput& out, bool retained = false);
     void on_timer(TimePoint now, ClientOutput& out);
 
     [[nodiscard]] TimePoint next_deadline() const;

@@ -24,8 +24,11 @@ void Issuer::start(ServerOutput& out) {
 }
 
 void Issuer::on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
-                        ServerOutput& out) {
-    if (topic == kLoginTopic) {
+                        ServerOutput& out, bool retained) {
+    if (retained) {
+        // Replayed on every (re)subscribe: acting on it would issue sessions nobody asked for.
+        out.record(server_event::MessageIgnored{topic, "a retained message"});
+    } else if (topic == kLoginTopic) {
         on_login(payload, now, out);
     } else {
         on_reply(topic, payload, qos, now, out);

@@ -32,7 +32,7 @@ class Issuer {
 
     void start(ServerOutput& out);
     void on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
-                    ServerOutput& out);
+                    ServerOutput& out, bool retained = false);
     void on_timer(TimePoint now, ServerOutput& out);
     // Ends every session in flight as interrupted, for a server that is stopping.
     void interrupt_all(TimePoint now, ServerOutput& out);

@@ -314,7 +314,7 @@ void MqttConnection::handle_message(mosquitto* /*mosq*/, void* self,
     const std::string_view payload(
         static_cast<const char*>(message->payload),
         message->payloadlen < 0 ? 0U : static_cast<std::size_t>(message->payloadlen));
-    connection.listener_.on_message(message->topic, payload, message->qos);
+    connection.listener_.on_message(message->topic, payload, message->qos, message->retain);
 }
 
 void MqttConnection::handle_subscribe(mosquitto* /*mosq*/, void* self, int mid, int count,

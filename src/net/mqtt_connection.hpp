@@ -25,7 +25,9 @@ class MqttListener {
     virtual void on_refused(std::string reason) = 0;
     // A connection that was up, or an attempt to make one, failed; the connection retries.
     virtual void on_connection_lost(std::string reason) = 0;
-    virtual void on_message(std::string_view topic, std::string_view payload, int qos) = 0;
+    // `retained`: a stored message the broker replays on subscribe, not a live one.
+    virtual void on_message(std::string_view topic, std::string_view payload, int qos,
+                            bool retained) = 0;
     virtual void on_subscribed(std::string_view topic, int granted_qos) = 0;
     // Our own disconnect has completed.
     virtual void on_closed() = 0;

@@ -135,8 +135,9 @@ void ClientRunner::on_connection_lost(std::string reason) {
     observer_.on_connection_lost(*this, reason);
 }
 
-void ClientRunner::on_message(std::string_view topic, std::string_view payload, int qos) {
-    session_.on_message(topic, payload, qos, loop_.now(), *this);
+void ClientRunner::on_message(std::string_view topic, std::string_view payload, int qos,
+                              bool retained) {
+    session_.on_message(topic, payload, qos, loop_.now(), *this, retained);
     rearm();
 }
 

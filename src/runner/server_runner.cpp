@@ -81,8 +81,9 @@ void ServerRunner::on_connection_lost(std::string reason) {
     observer_.on_connection_lost(*this, reason);
 }
 
-void ServerRunner::on_message(std::string_view topic, std::string_view payload, int qos) {
-    issuer_.on_message(topic, payload, qos, loop_.now(), *this);
+void ServerRunner::on_message(std::string_view topic, std::string_view payload, int qos,
+                              bool retained) {
+    issuer_.on_message(topic, payload, qos, loop_.now(), *this, retained);
     deadline_.arm(issuer_.next_deadline());
 }
 

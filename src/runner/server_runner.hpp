@@ -53,7 +53,8 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     void on_connected(bool session_present) override;
     void on_refused(std::string reason) override;
     void on_connection_lost(std::string reason) override;
-    void on_message(std::string_view topic, std::string_view payload, int qos) override;
+    void on_message(std::string_view topic, std::string_view payload, int qos,
+                    bool retained) override;
     void on_subscribed(std::string_view topic, int granted_qos) override;
     void on_closed() override;
 

@@ -558,3 +558,20 @@ TEST_F(ClientSessionTest, ReconnectAfterTheEndDoesNothing) {
 
 }  // namespace
 }  // namespace cmdlink::core
+
+namespace cmdlink::core {
+namespace {
+
+TEST_F(ClientSessionTest, RetainedSessionIdAfterTheLoginIsNotTakenForTheAnswer) {
+    connect();
+    acknowledge("12345/UUID");
+    out.actions.clear();
+    client.on_message("12345/UUID", "0b9f0c1e-0000-4000-8000-000000000000", 2, now, out, true);
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+    EXPECT_TRUE(out.actions.empty());
+    deliver("12345/UUID", kSessionId);
+    EXPECT_EQ(client.session_id(), kSessionId);
+}
+
+}  // namespace
+}  // namespace cmdlink::core

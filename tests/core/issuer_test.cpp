@@ -434,3 +434,17 @@ TEST_F(IssuerTest, InterruptAllEndsEverySessionAsInterrupted) {
 
 }  // namespace
 }  // namespace cmdlink::core
+
+namespace cmdlink::core {
+namespace {
+
+TEST_F(IssuerTest, RetainedLoginIssuesNoSession) {
+    start();
+    issuer->on_message("login", "12345", 2, now, out, true);
+    EXPECT_TRUE(out.actions.empty());
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+    EXPECT_EQ(issuer->counts().logins, 0U);
+}
+
+}  // namespace
+}  // namespace cmdlink::core
