@@ -16,9 +16,11 @@
 #include <vector>
 
 #include "broker/system_error_text.hpp"
-#include "broker/unique_fd.hpp"
+#include "os/unique_fd.hpp"
 
 namespace cmdlink::broker {
+
+using os::UniqueFd;
 namespace {
 
 sockaddr_in loopback_socket_address(int port) {

@@ -7,9 +7,11 @@
 #include <cerrno>
 
 #include "broker/system_error_text.hpp"
-#include "broker/unique_fd.hpp"
+#include "os/unique_fd.hpp"
 
 namespace cmdlink::broker {
+
+using os::UniqueFd;
 
 core::Result<bool> write_text_file(const std::filesystem::path& path, std::string_view text) {
     UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));

@@ -9,9 +9,11 @@
 
 #include "core/clock.hpp"
 #include "core/result.hpp"
-#include "net/unique_fd.hpp"
+#include "os/unique_fd.hpp"
 
 namespace cmdlink::net {
+
+using os::UniqueFd;
 
 // Something with a file descriptor the loop watches; the loop never owns it.
 class FdWatcher {

@@ -25,9 +25,11 @@
 #include <vector>
 
 #include "broker/loopback_port.hpp"
-#include "broker/unique_fd.hpp"
+#include "os/unique_fd.hpp"
 
 namespace cmdlink::broker {
+
+using os::UniqueFd;
 namespace {
 
 using namespace std::chrono_literals;

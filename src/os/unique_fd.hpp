@@ -4,7 +4,7 @@
 
 #include <utility>
 
-namespace cmdlink::broker {
+namespace cmdlink::os {
 
 // Owns a file descriptor so that no early return can leak it.
 class UniqueFd {
@@ -36,4 +36,4 @@ class UniqueFd {
     int fd_ = -1;
 };
 
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::os
