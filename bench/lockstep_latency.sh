@@ -1,13 +1,18 @@
 #!/usr/bin/env bash
-# Command-to-reply latency of one lockstep session per QoS, as the server measures it,
-# and the client's peak RSS, against a private Mosquitto on a free loopback port.
-#   bench/lockstep_latency.sh [COMMANDS]        (default 1000)
-set -euo pipefail
+# Command-to-reply latency (as the server measures it) of one lockstep session per client
+# and QoS, side by side on one private Mosquitto: cmdlink client, the libmosquitto floor
+# (bench/floor_client.cpp) and the Python paho-mqtt peer (bench/python_peer.py).
+# Rounds alternate the clients so that machine noise hits them alike; medians are quoted.
+#   bench/lockstep_latency.sh [COMMANDS [ROUNDS]]     (defaults 1000 and 3)
+set -uo pipefail
 cd "$(dirname "$0")/.."
 commands="${1:-1000}"
+rounds="${2:-3}"
 cmdlink=./build/cmdlink
+floor=./build/bench/floor_client
 work=$(mktemp -d)
-trap 'kill "$broker_pid" 2>/dev/null || true; wait 2>/dev/null || true; rm -rf "$work"' EXIT
+broker_pid=""
+trap '[ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
 
 port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
 cat > "$work/mosquitto.conf" <<CONF
@@ -22,23 +27,55 @@ mosquitto -c "$work/mosquitto.conf" >"$work/broker.log" 2>&1 &
 broker_pid=$!
 for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
 
-echo "| QoS | commands | p50 us | p90 us | p99 us | max us | client peak RSS KB | client CPU s |"
-echo "|---|---|---|---|---|---|---|---|"
-for qos in 0 1 2; do
-  "$cmdlink" server --port "$port" --pacing lockstep --commands "$commands" --qos "$qos" \
-    --delay 0.2 --session-timeout 600 --stop-after 1 --json -q >"$work/server.json" 2>/dev/null &
-  server_pid=$!
-  sleep 0.2
-  /usr/bin/time -v "$cmdlink" client --host 127.0.0.1 --port "$port" --user-id "bench$qos" \
-    --idle-timeout 60 -q 2>"$work/time.txt"
-  wait "$server_pid"
-  rss=$(awk -F': ' '/Maximum resident set size/ {print $2}' "$work/time.txt")
-  cpu=$(awk -F': ' '/User time/ {u=$2} /System time/ {s=$2} END {printf "%.2f", u+s}' "$work/time.txt")
-  python3 - "$work/server.json" "$qos" "$commands" "$rss" "$cpu" <<'PY'
+run_client() {  # kind user_id
+  case "$1" in
+    cmdlink) "$cmdlink" client --host 127.0.0.1 --port "$port" --user-id "$2" --idle-timeout 60 -q ;;
+    floor) "$floor" "$port" "$2" ;;
+    python) /usr/bin/python3 bench/python_peer.py "$port" "$2" ;;
+  esac
+}
+
+results="${RESULTS:-$work/results.txt}"
+for round in $(seq "$rounds"); do
+  for qos in 0 1 2; do
+    for kind in floor cmdlink python; do
+      user="${kind}${qos}r${round}"
+      "$cmdlink" server --port "$port" --pacing lockstep --commands "$commands" --qos "$qos" \
+        --delay 0.2 --session-timeout 600 --stop-after 1 --json -q >"$work/server.json" 2>/dev/null &
+      server_pid=$!
+      sleep 0.2
+      /usr/bin/time -v -o "$work/time.txt" bash -c "$(declare -f run_client); port=$port; cmdlink=$cmdlink; floor=$floor; run_client $kind $user" >/dev/null 2>&1 || true
+      wait "$server_pid" || true
+      python3 - "$work/server.json" "$work/time.txt" "$kind" "$qos" >>"$results" <<'PY'
 import json, sys
-path, qos, commands, rss, cpu = sys.argv[1:]
-summary = [json.loads(l) for l in open(path) if l.startswith("{") and '"summary"' in l][-1]
+server, timing, kind, qos = sys.argv[1:]
+events = [json.loads(l) for l in open(server) if l.startswith("{")]
+summary = [e for e in events if e["event"] == "summary"][-1]
+passed = summary["passed"] == 1
 lat = summary["latency_us"]
-print(f"| {qos} | {commands} | {lat['p50']:.0f} | {lat['p90']:.0f} | {lat['p99']:.0f} | {lat['max']:.0f} | {rss} | {cpu} |")
+t = dict(l.strip().split(": ", 1) for l in open(timing) if ": " in l)
+rss = int(t["Maximum resident set size (kbytes)"])
+cpu = float(t["User time (seconds)"]) + float(t["System time (seconds)"])
+print(kind, qos, int(passed), lat["p50"], lat["p99"], lat["max"], rss, f"{cpu:.2f}")
 PY
+    done
+  done
 done
+
+python3 - "$results" "$commands" "$rounds" <<'PY'
+import statistics, sys
+path, commands, rounds = sys.argv[1], sys.argv[2], sys.argv[3]
+rows = [l.split() for l in open(path)]
+print(f"One lockstep session of {commands} commands per client and QoS, {rounds} rounds; medians over rounds.\n")
+print("| QoS | client | passed | p50 us | p99 us | max us | p50 / floor | p99 / floor | peak RSS KB | CPU s |")
+print("|---|---|---|---|---|---|---|---|---|---|")
+def med(kind, qos, col):
+    return statistics.median(float(r[col]) for r in rows if r[0] == kind and r[1] == qos)
+for qos in "012":
+    floor50, floor99 = med("floor", qos, 3), med("floor", qos, 4)
+    for kind in ("floor", "cmdlink", "python"):
+        passed = sum(int(r[2]) for r in rows if r[0] == kind and r[1] == qos)
+        p50, p99 = med(kind, qos, 3), med(kind, qos, 4)
+        print(f"| {qos} | {kind} | {passed}/{rounds} | {p50:.0f} | {p99:.0f} | {med(kind, qos, 5):.0f} | "
+              f"{p50 / floor50:.2f} | {p99 / floor99:.2f} | {med(kind, qos, 6):.0f} | {med(kind, qos, 7):.2f} |")
+PY
