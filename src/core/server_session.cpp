@@ -59,12 +59,24 @@ void ServerSession::send_next(std::size_t count, TimePoint now, const ServerPoli
     }
 }
 
-ServerSession::PlannedCommand* ServerSession::oldest_unanswered(std::size_t table_index) {
+ServerSession::PlannedCommand* ServerSession::best_unanswered(std::size_t table_index, int qos) {
     std::uint32_t& cursor = cursor_[table_index];
     while (cursor < sent_ && (plan_[cursor].table_index != table_index || plan_[cursor].answered)) {
         ++cursor;
     }
-    return cursor < sent_ ? &plan_[cursor] : nullptr;
+    const auto better = [qos](const PlannedCommand& candidate, const PlannedCommand& best) {
+        const bool candidate_fits = candidate.qos <= qos;
+        if (candidate_fits != (best.qos <= qos)) return candidate_fits;
+        return candidate_fits ? candidate.qos > best.qos : candidate.qos < best.qos;
+    };
+    PlannedCommand* best = nullptr;
+    for (std::uint32_t i = cursor; i < sent_; ++i) {
+        PlannedCommand& candidate = plan_[i];
+        if (candidate.table_index != table_index || candidate.answered) continue;
+        if (best == nullptr || better(candidate, *best)) best = &candidate;
+        if (best->qos == qos) break;  // nothing fits better
+    }
+    return best;
 }
 
 void ServerSession::on_reply(std::string_view command, std::string_view word, int qos,
@@ -74,7 +86,7 @@ void ServerSession::on_reply(std::string_view command, std::string_view word, in
     };
     if (state_ == State::kEnded) return checked(Verdict::kAfterEnd, {});
     const auto index = policy.table.find(command);
-    PlannedCommand* instance = index ? oldest_unanswered(*index) : nullptr;
+    PlannedCommand* instance = index ? best_unanswered(*index, qos) : nullptr;
     if (index && policy.table.at(*index).reply != word) {
         ++summary_.wrong;
         checked(Verdict::kWrong, {});

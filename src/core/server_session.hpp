@@ -48,8 +48,10 @@ class ServerSession {
     };
 
     void send_next(std::size_t count, TimePoint now, const ServerPolicy& policy, ServerOutput& out);
-    // The oldest unanswered instance of a command, in amortised constant time.
-    PlannedCommand* oldest_unanswered(std::size_t table_index);
+    // The unanswered instance of a command that a reply at `qos` answers: the oldest at
+    // exactly that QoS, else the highest QoS below it, else the lowest above it. MQTT keeps
+    // order only within one QoS, so a later command at a lower QoS can be answered first.
+    PlannedCommand* best_unanswered(std::size_t table_index, int qos);
     void accept(PlannedCommand& command, TimePoint now, const ServerPolicy& policy,
                 ServerOutput& out);
 

@@ -209,11 +209,12 @@ void MqttConnection::unsubscribe(std::string_view topic) {
 
 void MqttConnection::publish(std::string_view topic, std::string_view payload, int qos) {
     topic_buffer_.assign(topic);
-    const int rc = mosquitto_publish(mosq_.get(), nullptr, topic_buffer_.c_str(),
+    int mid = 0;
+    const int rc = mosquitto_publish(mosq_.get(), &mid, topic_buffer_.c_str(),
                                      static_cast<int>(payload.size()), payload.data(), qos, false);
     if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_NO_CONN) {
         ++stats_.messages_out;
-        if (qos > 0) ++unacked_publishes_;
+        if (qos > 0) unacked_publishes_.insert(mid);
     }
     flush_unless_in_library();
 }
@@ -221,7 +222,7 @@ void MqttConnection::publish(std::string_view topic, std::string_view payload, i
 void MqttConnection::disconnect() {
     if (closing_) return;
     closing_ = true;
-    if (unacked_publishes_ == 0 || !connected_) return finish_disconnect();
+    if (unacked_publishes_.empty() || !connected_) return finish_disconnect();
     drain_timer_ = loop_.add_timer(loop_.now() + options_.drain_timeout, [this] {
         drain_timer_ = 0;
         finish_disconnect();
@@ -327,10 +328,11 @@ void MqttConnection::handle_subscribe(mosquitto* /*mosq*/, void* self, int mid, 
     connection.listener_.on_subscribed(topic, count > 0 ? granted[0] : 0x80);
 }
 
-void MqttConnection::handle_publish(mosquitto* /*mosq*/, void* self, int /*mid*/) {
+void MqttConnection::handle_publish(mosquitto* /*mosq*/, void* self, int mid) {
     auto& connection = *static_cast<MqttConnection*>(self);
-    if (connection.unacked_publishes_ > 0) --connection.unacked_publishes_;
-    if (connection.closing_ && connection.unacked_publishes_ == 0 && connection.drain_timer_ != 0) {
+    connection.unacked_publishes_.erase(mid);
+    if (connection.closing_ && connection.unacked_publishes_.empty() &&
+        connection.drain_timer_ != 0) {
         connection.finish_disconnect();
     }
 }

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <unordered_set>
 
 #include "core/mqtt_output.hpp"
 #include "core/result.hpp"
@@ -98,7 +99,9 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     EventLoop::TimerId misc_timer_ = 0;
     EventLoop::TimerId reconnect_timer_ = 0;
     EventLoop::TimerId drain_timer_ = 0;
-    std::uint32_t unacked_publishes_ = 0;
+    // Message IDs of our QoS 1/2 publishes not yet acknowledged. libmosquitto also reports
+    // QoS 0 publishes (once written) through on_publish, so a bare counter would go wrong.
+    std::unordered_set<int> unacked_publishes_;
     std::unordered_map<int, std::string> pending_subscriptions_;  // message ID -> topic
     std::string topic_buffer_;
     std::string payload_buffer_;
