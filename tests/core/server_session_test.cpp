@@ -396,3 +396,34 @@ TEST(ServerEventNames, VerdictsAndOutcomesHaveStableWords) {
 
 }  // namespace
 }  // namespace cmdlink::core
+
+namespace cmdlink::core {
+namespace {
+
+// MQTT orders messages only within one QoS, so a later QoS 1 copy of a command may be
+// answered before an earlier QoS 2 copy; neither answer is below its command's QoS.
+TEST_F(ServerSessionTest, ReplyMatchesTheCopyOfItsOwnQosWhenCopiesArriveOutOfOrder) {
+    policy.qos = std::nullopt;
+    policy.min_commands = policy.max_commands = 2;
+    ScriptedRandom random({0, 2, 0, 1});  // CMD1 at QoS 2, then CMD1 at QoS 1
+    ServerSession session("12345", std::string(kSid), login_at, policy, random);
+    start(session);
+    reply(session, "CMD1", "Apple", 1);
+    reply(session, "CMD1", "Apple", 2);
+    EXPECT_EQ(out.verdicts(), (Verdicts{Verdict::kCorrect, Verdict::kCorrect}));
+    EXPECT_EQ(session.summary().outcome, SessionOutcome::kPassed);
+}
+
+TEST_F(ServerSessionTest, ReplyBelowEveryOpenCopyIsLowQos) {
+    policy.qos = std::nullopt;
+    policy.min_commands = policy.max_commands = 2;
+    ScriptedRandom random({0, 2, 0, 1});
+    ServerSession session("12345", std::string(kSid), login_at, policy, random);
+    start(session);
+    reply(session, "CMD1", "Apple", 0);
+    reply(session, "CMD1", "Apple", 0);
+    EXPECT_EQ(out.verdicts(), (Verdicts{Verdict::kLowQos, Verdict::kLowQos}));
+}
+
+}  // namespace
+}  // namespace cmdlink::core
