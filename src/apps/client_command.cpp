@@ -8,6 +8,7 @@
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
+#include "apps/seconds_flag.hpp"
 #include "core/text_checks.hpp"
 #include "net/mosquitto_library.hpp"
 
@@ -46,10 +47,6 @@ int exit_code_for(runner::ClientEnd end) {
             break;
     }
     return kExitFailed;
-}
-
-core::Duration seconds(double value) {
-    return std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(value));
 }
 
 int run_client(const ClientFlags& flags) {

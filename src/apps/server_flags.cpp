@@ -4,6 +4,7 @@
 #include <chrono>
 
 #include "apps/command_table_file.hpp"
+#include "apps/seconds_flag.hpp"
 
 namespace cmdlink::apps {
 namespace {
@@ -34,10 +35,6 @@ std::optional<CountRange> parse_range(std::string_view text) {
     const auto high = parse_count(text.substr(dash + 1));
     if (!low || !high) return std::nullopt;
     return CountRange{*low, *high};
-}
-
-core::Duration seconds(double value) {
-    return std::chrono::duration_cast<core::Duration>(std::chrono::duration<double>(value));
 }
 
 }  // namespace
