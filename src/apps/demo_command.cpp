@@ -53,8 +53,12 @@ net::MqttOptions local_options(const broker::PrivateBroker& broker, const DemoFl
 class Demo {
   public:
     Demo(const DemoFlags& flags, Console& console, net::EventLoop& loop,
-         broker::PrivateBroker& broker)
-        : flags_(flags), console_(console), loop_(loop), broker_(broker) {}
+         broker::PrivateBroker& broker, std::string server_password)
+        : flags_(flags),
+          console_(console),
+          loop_(loop),
+          broker_(broker),
+          server_password_(std::move(server_password)) {}
 
     int run() {
         auto policy = to_policy(flags_.policy);
@@ -82,8 +86,6 @@ class Demo {
         loop_.run();
         return verdict();
     }
-
-    void set_server_password(std::string password) { server_password_ = std::move(password); }
 
   private:
     int fail_usage(const std::string& message) {
@@ -186,8 +188,7 @@ int run_demo(const DemoFlags& flags) {
         console.log().error("{}", loop.error());
         return kExitUsage;
     }
-    Demo demo(flags, console, *loop.value(), broker);
-    demo.set_server_password(server_password);
+    Demo demo(flags, console, *loop.value(), broker, server_password);
     return demo.run();
 }
 

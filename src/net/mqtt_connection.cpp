@@ -281,7 +281,6 @@ void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int
         return;
     }
     connection.connected_ = true;
-    connection.ever_connected_ = true;
     connection.backoff_ = connection.options_.reconnect_min;
     ++connection.stats_.connects;
     connection.listener_.on_connected((flags & 1) != 0);

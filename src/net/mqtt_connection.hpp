@@ -92,7 +92,6 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     bool watching_write_ = false;
     bool in_library_ = false;
     bool connected_ = false;
-    bool ever_connected_ = false;
     bool closing_ = false;
     bool closed_ = false;
     core::Duration backoff_;
