@@ -3,10 +3,10 @@
 # and QoS, side by side on one private Mosquitto: cmdlink client, the libmosquitto floor
 # (bench/floor_client.cpp) and the Python paho-mqtt peer (bench/python_peer.py).
 # Rounds alternate the clients so that machine noise hits them alike; medians are quoted.
-#   bench/lockstep_latency.sh [COMMANDS [ROUNDS]]     (defaults 1000 and 3)
+#   bench/lockstep_latency.sh [COMMANDS [ROUNDS]]     (defaults 10000 and 3)
 set -uo pipefail
 cd "$(dirname "$0")/.."
-commands="${1:-1000}"
+commands="${1:-10000}"
 rounds="${2:-3}"
 cmdlink=./build/cmdlink
 floor=./build/bench/floor_client

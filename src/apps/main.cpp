@@ -2,13 +2,14 @@
 #include <functional>
 #include <vector>
 
+#include "apps/bench_command.hpp"
 #include "apps/client_command.hpp"
 #include "apps/demo_command.hpp"
 #include "apps/exit_codes.hpp"
 #include "apps/server_command.hpp"
 
 int main(int argc, char** argv) {
-    CLI::App app{"cmdlink: the MQTT login-and-command exchange (device, server, demo)"};
+    CLI::App app{"cmdlink: the MQTT login-and-command exchange (device, server, demo, bench)"};
     app.require_subcommand(1);
     app.footer(cmdlink::apps::kExitCodeHelp);
     app.set_version_flag("--version", "cmdlink 0.1.0");
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
         cmdlink::apps::add_client_command(app),
         cmdlink::apps::add_server_command(app),
         cmdlink::apps::add_demo_command(app),
+        cmdlink::apps::add_bench_command(app),
     };
     try {
         app.parse(argc, argv);

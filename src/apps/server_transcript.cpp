@@ -2,6 +2,7 @@
 
 #include <chrono>
 
+#include "apps/latency_json.hpp"
 #include "core/text_checks.hpp"
 
 namespace cmdlink::apps {
@@ -111,10 +112,7 @@ void ServerTranscript::on_stopped(const runner::ServerRunner& runner, std::strin
     const auto& counts = runner.issuer().counts();
     console_.log().info("server stopped ({}): {} logins, {} refused, {} passed, {} not passed",
                         reason, counts.logins, counts.logins_refused, counts.passed, counts.failed);
-    const auto us = [&](double fraction) {
-        return std::chrono::duration<double, std::micro>(reply_latency_.percentile(fraction))
-            .count();
-    };
+    const auto us = [&](double fraction) { return microseconds_at(reply_latency_, fraction); };
     if (reply_latency_.count() > 0) {
         console_.log().info(
             "command-to-reply latency over {} replies: p50 {:.0f} us, p90 {:.0f} "
@@ -129,12 +127,7 @@ void ServerTranscript::on_stopped(const runner::ServerRunner& runner, std::strin
                    {"failed", counts.failed},
                    {"commands", counts.commands},
                    {"replies", counts.replies},
-                   {"latency_us",
-                    {{"p50", us(0.5)},
-                     {"p90", us(0.9)},
-                     {"p99", us(0.99)},
-                     {"p999", us(0.999)},
-                     {"max", us(1.0)}}}});
+                   {"latency_us", latency_json(reply_latency_)}});
     if (on_stopped_) on_stopped_(reason);
 }
 

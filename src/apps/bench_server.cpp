@@ -1,0 +1,86 @@
+#include "apps/bench_server.hpp"
+
+#include <chrono>
+
+#include "os/process_resources.hpp"
+
+namespace cmdlink::apps {
+
+core::Result<std::unique_ptr<BenchServer>> BenchServer::create(net::MqttOptions mqtt,
+                                                               core::ServerPolicy policy,
+                                                               std::function<void()> on_change) {
+    auto loop = net::EventLoop::create();
+    if (!loop) return core::Error{loop.error()};
+    std::unique_ptr<BenchServer> server(
+        new BenchServer(std::move(loop.value()), std::move(on_change)));
+    auto runner = runner::ServerRunner::create(*server->loop_, std::move(mqtt), std::move(policy),
+                                               server->random_, *server);
+    if (!runner) return core::Error{runner.error()};
+    server->runner_ = std::move(runner.value());
+    auto waker = net::LoopWaker::create(*server->loop_, [raw = server.get()] {
+        if (!raw->runner_->stopped()) raw->runner_->stop();
+    });
+    if (!waker) return core::Error{waker.error()};
+    server->stop_waker_ = std::move(waker.value());
+    return server;
+}
+
+BenchServer::BenchServer(std::unique_ptr<net::EventLoop> loop, std::function<void()> on_change)
+    : loop_(std::move(loop)), on_change_(std::move(on_change)) {}
+
+BenchServer::~BenchServer() {
+    join();
+}
+
+core::Result<bool> BenchServer::start() {
+    if (auto started = runner_->start(); !started) return started;
+    poll_ready();
+    thread_ = std::thread([this] {
+        loop_->run();
+        cpu_s_ = os::thread_cpu_seconds();
+    });
+    return true;
+}
+
+void BenchServer::stop() {
+    stop_waker_->notify();
+}
+
+void BenchServer::join() {
+    if (thread_.joinable()) thread_.join();
+}
+
+// The runner tells no one when both subscriptions are acknowledged, and a login sent before
+// that could be missed, so the clients wait for this.
+void BenchServer::poll_ready() {
+    loop_->add_timer(loop_->now() + std::chrono::milliseconds(2), [this] {
+        if (runner_->stopped()) return;
+        if (!runner_->ready()) return poll_ready();
+        ready_ = true;
+        on_change_();
+    });
+}
+
+void BenchServer::on_connected(const runner::ServerRunner& /*runner*/, bool /*first*/,
+                               bool /*session_present*/) {}
+
+void BenchServer::on_connection_lost(const runner::ServerRunner& /*runner*/,
+                                     std::string_view /*reason*/) {}
+
+void BenchServer::on_server_event(const runner::ServerRunner& /*runner*/,
+                                  const core::ServerEvent& event) {
+    if (std::holds_alternative<core::server_event::CommandSent>(event)) {
+        commands_.fetch_add(1, std::memory_order_relaxed);
+    } else if (const auto* reply = std::get_if<core::server_event::ReplyChecked>(&event)) {
+        if (reply->verdict == core::Verdict::kCorrect) reply_latency_.record(reply->latency);
+    }
+}
+
+void BenchServer::on_stopped(const runner::ServerRunner& /*runner*/, std::string_view reason) {
+    stop_reason_ = reason;
+    stopped_ = true;
+    loop_->stop();
+    on_change_();
+}
+
+}  // namespace cmdlink::apps
