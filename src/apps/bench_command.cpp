@@ -231,6 +231,7 @@ class Bench {
         report.passed = progress_.passed.load();
         report.failed = progress_.failed.load();
         report.connected = progress_.connected.load();
+        report.peak_active = progress_.peak_active.load();
         report.commands = progress_.replies.load();
         report.threads = static_cast<unsigned>(workers_.size());
         report.concurrency = flags_.concurrency == 0 ? flags_.sessions : flags_.concurrency;

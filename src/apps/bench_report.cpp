@@ -28,6 +28,7 @@ nlohmann::json to_json(const BenchReport& report) {
             {"failed", report.failed},
             {"failures", report.failures},
             {"connected", report.connected},
+            {"peak_active", report.peak_active},
             {"duration_s", report.duration_s},
             {"sessions_per_s", per_second(report.sessions, report.duration_s)},
             {"connects_per_s", per_second(report.connected, report.connect_span_s)},
@@ -49,9 +50,9 @@ nlohmann::json to_json(const BenchReport& report) {
 
 std::string to_text(const BenchReport& report) {
     std::string text = fmt::format(
-        "{} sessions, {} passed, {} failed in {:.2f} s: {:.0f} sessions/s, {:.0f} connects/s, "
-        "{:.0f} commands/s",
-        report.sessions, report.passed, report.failed, report.duration_s,
+        "{} sessions ({} at most in flight), {} passed, {} failed in {:.2f} s: {:.0f} sessions/s, "
+        "{:.0f} connects/s, {:.0f} commands/s",
+        report.sessions, report.peak_active, report.passed, report.failed, report.duration_s,
         per_second(report.sessions, report.duration_s),
         per_second(report.connected, report.connect_span_s),
         per_second(report.commands, report.duration_s));

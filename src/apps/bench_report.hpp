@@ -17,6 +17,7 @@ struct BenchReport {
     std::uint64_t failed = 0;
     std::map<std::string, std::uint64_t> failures;
     std::uint64_t connected = 0;
+    std::uint64_t peak_active = 0;         // most sessions in flight at one time
     std::uint64_t commands = 0;            // replies the clients sent
     double duration_s = 0;                 // first session opened to last session ended
     double connect_span_s = 0;             // first session opened to last CONNACK

@@ -9,6 +9,8 @@
 #include <cstring>
 #include <utility>
 
+#include "net/wakeup_pair.hpp"
+
 namespace cmdlink::net {
 namespace {
 
@@ -55,8 +57,9 @@ MqttConnection::MqttConnection(EventLoop& loop, MqttOptions options, MqttListene
     : loop_(loop),
       options_(std::move(options)),
       listener_(listener),
-      mosq_(mosquitto_new(options_.client_id.empty() ? nullptr : options_.client_id.c_str(),
-                          options_.clean_session, this),
+      mosq_(new_mosquitto_without_wakeup_pair(
+                options_.client_id.empty() ? nullptr : options_.client_id.c_str(),
+                options_.clean_session, this),
             mosquitto_destroy),
       backoff_(options_.reconnect_min) {}
 

@@ -70,7 +70,11 @@ void ClientFleet::open_next() {
     }
     ClientRunner* runner = created.value().get();
     running_.emplace(runner, std::move(created.value()));
-    progress_.active.fetch_add(1, std::memory_order_relaxed);
+    const std::uint64_t active = progress_.active.fetch_add(1, std::memory_order_relaxed) + 1;
+    std::uint64_t peak = progress_.peak_active.load(std::memory_order_relaxed);
+    while (active > peak &&
+           !progress_.peak_active.compare_exchange_weak(peak, active, std::memory_order_relaxed)) {
+    }
     if (auto started = runner->start(plan_.connect_timeout); !started) {
         // The runner reports its own end through on_finished when the connection closes;
         // a refused start never opened one, so it is ended here.

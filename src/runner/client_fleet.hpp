@@ -31,6 +31,7 @@ struct FleetProgress {
     std::atomic<std::uint64_t> started{0};
     std::atomic<std::uint64_t> connected{0};
     std::atomic<std::uint64_t> active{0};
+    std::atomic<std::uint64_t> peak_active{0};
     std::atomic<std::uint64_t> passed{0};
     std::atomic<std::uint64_t> failed{0};
     std::atomic<std::uint64_t> replies{0};
