@@ -8,6 +8,7 @@
 #include "apps/exit_codes.hpp"
 #include "apps/server_flags.hpp"
 #include "apps/server_transcript.hpp"
+#include "core/text_checks.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
 
@@ -18,12 +19,31 @@ struct ServerFlags {
     ConnectionFlags connection;
     PolicyFlags policy;
     std::uint64_t stop_after = 0;
+    std::string shared_group;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
 };
 
 const ConnectionDefaults kServerDefaults{"127.0.0.1", "", ""};
+
+// `--shared-group NAME`: logins through `$share/NAME/login`, so that the broker hands each
+// login to one server of the group, and replies only for this server's own sessions.
+core::Result<bool> apply_shared_group(const ServerFlags& flags, core::ServerPolicy& policy) {
+    if (flags.shared_group.empty()) return true;
+    if (auto why = core::check_command_name(flags.shared_group)) {
+        return core::Error{"--shared-group: the group name " + why->substr(why->find(' ') + 1)};
+    }
+    // Two servers with one client ID would take the connection from each other in turn.
+    if (flags.connection.client_id.empty()) {
+        return core::Error{
+            "--shared-group needs a --client-id of this server's own (unique in the group, "
+            "stable across its restarts)"};
+    }
+    policy.login_subscription = "$share/" + flags.shared_group + "/login";
+    policy.replies = core::ReplySubscription::kPerSession;
+    return true;
+}
 
 int run_server(const ServerFlags& flags) {
     Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
@@ -34,6 +54,9 @@ int run_server(const ServerFlags& flags) {
     };
     auto policy = to_policy(flags.policy);
     if (!policy) return usage_error(policy.error());
+    if (auto shared = apply_shared_group(flags, policy.value()); !shared) {
+        return usage_error(shared.error());
+    }
     auto mqtt = to_mqtt_options(flags.connection, kServerDefaults, "cmdlink-server");
     if (!mqtt) return usage_error(mqtt.error());
 
@@ -87,6 +110,9 @@ std::function<int()> add_server_command(CLI::App& app) {
         ->add_option("--stop-after", flags->stop_after,
                      "Stop once this many sessions have ended (0: run until SIGINT/SIGTERM)")
         ->capture_default_str();
+    command->add_option("--shared-group", flags->shared_group,
+                        "Share the logins with the other servers of this group (MQTT shared "
+                        "subscription $share/NAME/login); needs --client-id");
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");

@@ -18,9 +18,21 @@ Issuer::Issuer(ServerPolicy policy, RandomSource& random)
 
 void Issuer::start(ServerOutput& out) {
     out.subscribe(policy_.login_subscription, kMaxQos);
-    // One wildcard catches every `<session ID>/<command>` reply at the QoS it was sent with,
-    // and is in place before any session exists, so no early reply can be missed.
-    out.subscribe("+/+", kMaxQos);
+    if (policy_.replies == ReplySubscription::kWildcard) {
+        // One wildcard catches every `<session ID>/<command>` reply at the QoS it was sent
+        // with, and is in place before any session exists, so no early reply can be missed.
+        out.subscribe("+/+", kMaxQos);
+        return;
+    }
+    // After a reconnect without our broker session, the sessions in flight need theirs again.
+    for (const auto& [serial, session] : sessions_) subscribe_replies(session.session_id(), out);
+}
+
+void Issuer::subscribe_replies(std::string_view session_id, ServerOutput& out) const {
+    if (policy_.replies != ReplySubscription::kPerSession) return;
+    std::string filter(session_id);
+    filter += "/+";
+    out.subscribe(filter, kMaxQos);
 }
 
 void Issuer::on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
@@ -53,7 +65,7 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
             return;
         }
         previous.end(SessionOutcome::kAbandoned, "the same user ID logged in again", now, out);
-        retire(found->second, now);
+        retire(found->second, now, out);
     }
     if (policy_.max_sessions != 0 && sessions_.size() >= policy_.max_sessions) {
         return refuse("the server is at its limit of " + std::to_string(policy_.max_sessions) +
@@ -65,6 +77,9 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     const ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(user_id, serial);
+    // The broker handles our packets in order: the reply subscription is in place before the
+    // device can learn the session ID, so no reply can slip past it.
+    subscribe_replies(session.session_id(), out);
     out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
     out.record(server_event::SessionIssued{user_id, session.session_id(), false});
     schedule(serial, session);
@@ -97,7 +112,7 @@ void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos,
     const TimePoint deadline_before = session.deadline();
     session.on_reply(command, payload, qos, now, policy_, out);
     if (session.state() == ServerSession::State::kEnded) {
-        retire(serial, now);
+        retire(serial, now, out);
     } else if (session.deadline() != deadline_before) {
         schedule(serial, session);
     }
@@ -113,7 +128,7 @@ void Issuer::on_timer(TimePoint now, ServerOutput& out) {
         ServerSession& session = found->second;
         session.on_timer(now, policy_, out);
         if (session.state() == ServerSession::State::kEnded) {
-            retire(wakeup.serial, now);
+            retire(wakeup.serial, now, out);
         } else {
             schedule(wakeup.serial, session);
         }
@@ -127,7 +142,7 @@ void Issuer::interrupt_all(TimePoint now, ServerOutput& out) {
     for (const auto& [serial, session] : sessions_) serials.push_back(serial);
     for (const std::uint64_t serial : serials) {
         sessions_.at(serial).end(SessionOutcome::kInterrupted, "the server stopped", now, out);
-        retire(serial, now);
+        retire(serial, now, out);
     }
 }
 
@@ -150,10 +165,14 @@ void Issuer::schedule(std::uint64_t serial, const ServerSession& session) {
     if (session.deadline() != kNever) wakeups_.push({session.deadline(), serial});
 }
 
-void Issuer::retire(std::uint64_t serial, TimePoint now) {
+void Issuer::retire(std::uint64_t serial, TimePoint now, ServerOutput& out) {
     const auto found = sessions_.find(serial);
     if (found == sessions_.end()) return;
     const ServerSession& session = found->second;
+    if (policy_.replies == ReplySubscription::kPerSession) {
+        // Replies that were already on their way still arrive and count as after the end.
+        out.unsubscribe(session.session_id() + "/+");
+    }
     count_outcome(session);
     counts_.commands += session.summary().commands;
     by_session_id_.erase(session.session_id());

@@ -57,7 +57,8 @@ class Issuer {
     std::string fresh_session_id();
     void schedule(std::uint64_t serial, const ServerSession& session);
     // Moves an ended session out of the active maps, remembering its ID for a while.
-    void retire(std::uint64_t serial, TimePoint now);
+    void retire(std::uint64_t serial, TimePoint now, ServerOutput& out);
+    void subscribe_replies(std::string_view session_id, ServerOutput& out) const;
     void forget_expired(TimePoint now);
     void count_outcome(const ServerSession& session);
 

@@ -39,6 +39,7 @@ void ServerRunner::stop() {
 }
 
 void ServerRunner::subscribe(std::string_view topic, int qos) {
+    ++subscriptions_made_;
     connection_->subscribe(topic, qos);
 }
 
@@ -64,7 +65,9 @@ void ServerRunner::on_connected(bool session_present) {
     observer_.on_connected(*this, first, session_present);
     // Subscribing again is harmless when the broker kept our session, and needed when not.
     subscriptions_acked_ = 0;
+    subscriptions_made_ = 0;
     issuer_.start(*this);
+    start_subscriptions_ = subscriptions_made_;
 }
 
 void ServerRunner::on_refused(std::string reason) {

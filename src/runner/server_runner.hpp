@@ -37,7 +37,10 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     void stop();
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
-    [[nodiscard]] bool ready() const { return subscriptions_acked_ >= 2; }
+    // The subscriptions made on (re)connecting are all acknowledged: logins cannot be lost.
+    [[nodiscard]] bool ready() const {
+        return start_subscriptions_ > 0 && subscriptions_acked_ >= start_subscriptions_;
+    }
     [[nodiscard]] bool stopped() const { return stopped_; }
     [[nodiscard]] bool ever_connected() const { return ever_connected_; }
 
@@ -67,6 +70,8 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     DeadlineTimer deadline_;
     bool ever_connected_ = false;
     int subscriptions_acked_ = 0;
+    int subscriptions_made_ = 0;
+    int start_subscriptions_ = 0;  // how many the Issuer made on the last (re)connect
     bool stopped_ = false;
     std::string stop_reason_;
 };

@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -444,6 +445,92 @@ TEST_F(IssuerTest, RetainedLoginIssuesNoSession) {
     EXPECT_TRUE(out.actions.empty());
     EXPECT_EQ(issuer->active_sessions(), 0U);
     EXPECT_EQ(issuer->counts().logins, 0U);
+}
+
+}  // namespace
+}  // namespace cmdlink::core
+
+// ---- shared group: replies subscribed per session ----
+
+namespace cmdlink::core {
+namespace {
+
+using test_support::unsubscribe_action;
+
+ServerPolicy per_session_policy() {
+    ServerPolicy policy;
+    policy.login_subscription = "$share/g/login";
+    policy.replies = ReplySubscription::kPerSession;
+    policy.min_commands = policy.max_commands = 1;
+    return policy;
+}
+
+TEST_F(IssuerTest, PerSessionRepliesSubscribeNoWildcardAtStart) {
+    ScriptedRandom fresh;
+    auto created = Issuer::create(per_session_policy(), fresh);
+    ASSERT_TRUE(created);
+    created.value().start(out);
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("$share/g/login", 2)}));
+}
+
+TEST_F(IssuerTest, PerSessionRepliesAreSubscribedBeforeTheIdIsAnnounced) {
+    start(per_session_policy());
+    random.append({1, 2});
+    login("12345");
+    EXPECT_EQ(out.actions, (Actions{subscribe_action(kFirstSid + "/+", 2),
+                                    publish_action("12345/UUID", kFirstSid, 2)}));
+}
+
+TEST_F(IssuerTest, RepeatedLoginDoesNotSubscribeTwice) {
+    start(per_session_policy());
+    const std::string sid = issue("12345");
+    out.clear();
+    login("12345");
+    EXPECT_EQ(out.actions, (Actions{publish_action("12345/UUID", sid, 2)}));
+}
+
+TEST_F(IssuerTest, PerSessionRepliesAreUnsubscribedWhenTheSessionEnds) {
+    start(per_session_policy());
+    random.append({1, 2, 0});
+    const std::string sid = issue("12345");
+    advance(3s);
+    out.clear();
+    reply(sid, "CMD1", "Apple");
+    EXPECT_EQ(out.actions, (Actions{publish_action(sid, std::string(kWellDone), 2),
+                                    unsubscribe_action(sid + "/+")}));
+    const std::string timed_out = issue("other");
+    out.clear();
+    advance(30s);
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kTimedOut);
+    EXPECT_EQ(out.actions.back(), unsubscribe_action(timed_out + "/+"));
+}
+
+TEST_F(IssuerTest, ReconnectResubscribesTheRepliesOfSessionsInFlight) {
+    start(per_session_policy());
+    const std::string a = issue("a");
+    const std::string b = issue("b");
+    out.clear();
+    issuer->start(out);
+    ASSERT_EQ(out.actions.size(), 3U);
+    EXPECT_EQ(out.actions[0], subscribe_action("$share/g/login", 2));
+    const std::vector<Action> replies(out.actions.begin() + 1, out.actions.end());
+    EXPECT_NE(std::find(replies.begin(), replies.end(), subscribe_action(a + "/+", 2)),
+              replies.end());
+    EXPECT_NE(std::find(replies.begin(), replies.end(), subscribe_action(b + "/+", 2)),
+              replies.end());
+}
+
+TEST_F(IssuerTest, WildcardModeNeverUnsubscribes) {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 1;
+    start(policy);
+    random.append({1, 2, 0});
+    const std::string sid = issue("12345");
+    advance(3s);
+    out.clear();
+    reply(sid, "CMD1", "Apple");
+    EXPECT_EQ(out.actions, (Actions{publish_action(sid, std::string(kWellDone), 2)}));
 }
 
 }  // namespace
