@@ -80,9 +80,21 @@ int run_server(const ServerFlags& flags) {
     if (!created) return usage_error(created.error());
     server = std::move(created.value());
 
+    // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
+    // second signal, interrupts at once (a person at the terminal who wants it to stop).
     auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
+        if (signal == SIGTERM && !server->issuer().draining()) {
+            const std::size_t in_flight = server->issuer().active_sessions();
+            console.log().warn(
+                "terminated: taking no new sessions, letting the {} in flight end (SIGTERM or "
+                "SIGINT again interrupts them)",
+                in_flight);
+            console.emit({{"event", "draining"}, {"sessions_in_flight", in_flight}});
+            server->drain();
+            return;
+        }
         console.log().warn("{}: ending the sessions in flight and disconnecting",
-                           signal == SIGINT ? "interrupted" : "terminated");
+                           signal == SIGINT ? "interrupted" : "terminated again");
         server->stop();
     });
     if (!signals) return usage_error(signals.error());
@@ -102,6 +114,9 @@ std::function<int()> add_server_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "server", "The issuing side: session IDs, random commands, checked replies");
     command->footer(
+        "Signals: SIGTERM drains (no new sessions; those in flight run to their end, then the "
+        "server exits 0); SIGINT, or a second SIGTERM, ends the sessions in flight as "
+        "interrupted and exits at once.\n"
         "Exit codes: 0 stopped normally, 2 bad usage or input, 3 cannot connect or "
         "authentication refused.");
     add_connection_flags(*command, flags->connection, kServerDefaults);

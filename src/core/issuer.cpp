@@ -16,8 +16,12 @@ Result<Issuer> Issuer::create(ServerPolicy policy, RandomSource& random) {
 Issuer::Issuer(ServerPolicy policy, RandomSource& random)
     : policy_(std::move(policy)), random_(&random) {}
 
+bool Issuer::shares_logins() const {
+    return policy_.login_subscription.starts_with(kSharedPrefix);
+}
+
 void Issuer::start(ServerOutput& out) {
-    out.subscribe(policy_.login_subscription, kMaxQos);
+    if (!draining_ || !shares_logins()) out.subscribe(policy_.login_subscription, kMaxQos);
     if (policy_.replies == ReplySubscription::kWildcard) {
         // One wildcard catches every `<session ID>/<command>` reply at the QoS it was sent
         // with, and is in place before any session exists, so no early reply can be missed.
@@ -57,15 +61,21 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     if (auto why = check_user_id(payload)) return refuse(*why);
 
     const std::string user_id(payload);
-    if (const auto found = by_user_id_.find(user_id); found != by_user_id_.end()) {
-        ServerSession& previous = sessions_.at(found->second);
-        if (!previous.has_sent_commands()) {
-            out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
-            out.record(server_event::SessionIssued{user_id, previous.session_id(), true});
-            return;
-        }
-        previous.end(SessionOutcome::kAbandoned, "the same user ID logged in again", now, out);
-        retire(found->second, now, out);
+    const auto found = by_user_id_.find(user_id);
+    if (found != by_user_id_.end() && !sessions_.at(found->second).has_sent_commands()) {
+        const ServerSession& previous = sessions_.at(found->second);
+        out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+        out.record(server_event::SessionIssued{user_id, previous.session_id(), true});
+        return;
+    }
+    // Checked after the repeat above, which creates nothing, and before a running session is
+    // abandoned for a new one that would not be allowed to start.
+    if (draining_) return refuse("the server is shutting down and takes no new sessions");
+    if (found != by_user_id_.end()) {
+        const std::uint64_t previous = found->second;
+        sessions_.at(previous).end(SessionOutcome::kAbandoned, "the same user ID logged in again",
+                                   now, out);
+        retire(previous, now, out);
     }
     if (policy_.max_sessions != 0 && sessions_.size() >= policy_.max_sessions) {
         return refuse("the server is at its limit of " + std::to_string(policy_.max_sessions) +
@@ -144,6 +154,14 @@ void Issuer::interrupt_all(TimePoint now, ServerOutput& out) {
         sessions_.at(serial).end(SessionOutcome::kInterrupted, "the server stopped", now, out);
         retire(serial, now, out);
     }
+}
+
+void Issuer::drain(ServerOutput& out) {
+    if (draining_) return;
+    draining_ = true;
+    // In a shared group the broker then hands new logins to the other servers. Alone, we
+    // keep hearing them, so that each refused login is recorded with its reason.
+    if (shares_logins()) out.unsubscribe(policy_.login_subscription);
 }
 
 TimePoint Issuer::next_deadline() const {

@@ -35,6 +35,8 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     core::Result<bool> start();
     // Ends the sessions in flight as interrupted and disconnects.
     void stop();
+    // Takes no new sessions, lets those in flight end, then disconnects (a gentle stop()).
+    void drain();
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     // The subscriptions made on (re)connecting are all acknowledged: logins cannot be lost.
@@ -62,6 +64,7 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     void on_closed() override;
 
     void on_deadline();
+    void disconnect_once_drained();
 
     net::EventLoop& loop_;
     core::Issuer issuer_;
