@@ -1,12 +1,15 @@
 #include "apps/server_command.hpp"
 
+#include <chrono>
 #include <csignal>
+#include <functional>
 #include <memory>
 
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
 #include "apps/server_flags.hpp"
+#include "apps/server_status.hpp"
 #include "apps/server_transcript.hpp"
 #include "core/text_checks.hpp"
 #include "net/mosquitto_library.hpp"
@@ -68,9 +71,11 @@ int run_server(const ServerFlags& flags) {
 
     std::unique_ptr<runner::ServerRunner> server;
     std::uint64_t sessions_ended = 0;
+    ServerStatus status(event_loop.now());
     ServerTranscript transcript(
         console, [&](std::string_view) { event_loop.stop(); },
         [&](const core::ServerEvent& event) {
+            status.on_event(event);
             if (!std::holds_alternative<core::server_event::SessionEnded>(event)) return;
             if (++sessions_ended == flags.stop_after) server->stop();
         });
@@ -102,7 +107,16 @@ int run_server(const ServerFlags& flags) {
         console.log().error("{}", started.error());
         return kExitCannotConnect;
     }
+    // Once a second, on a terminal only: never into a pipe or a log file.
+    std::function<void()> refresh_status = [&] {
+        console.status().show(status.tick(server->issuer(), event_loop.now()));
+        event_loop.add_timer(event_loop.now() + std::chrono::seconds(1), refresh_status);
+    };
+    if (console.status().enabled() && console.verbosity() != Verbosity::kQuiet) {
+        event_loop.add_timer(event_loop.now() + std::chrono::seconds(1), refresh_status);
+    }
     event_loop.run();
+    console.status().clear();
     if (!server->ever_connected()) return kExitCannotConnect;
     return kExitOk;
 }
