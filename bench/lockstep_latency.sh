@@ -10,22 +10,7 @@ commands="${1:-10000}"
 rounds="${2:-3}"
 cmdlink=./build/cmdlink
 floor=./build/bench/floor_client
-work=$(mktemp -d)
-broker_pid=""
-trap '[ -n "$broker_pid" ] && kill "$broker_pid" 2>/dev/null; wait 2>/dev/null; rm -rf "$work"' EXIT
-
-port=$(python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1",0)); print(s.getsockname()[1])')
-cat > "$work/mosquitto.conf" <<CONF
-listener $port 127.0.0.1
-allow_anonymous true
-set_tcp_nodelay true
-max_queued_messages 100000
-max_inflight_messages 0
-user $(id -un)
-CONF
-mosquitto -c "$work/mosquitto.conf" >"$work/broker.log" 2>&1 &
-broker_pid=$!
-for _ in $(seq 50); do (exec 3<>"/dev/tcp/127.0.0.1/$port") 2>/dev/null && break; sleep 0.1; done
+source bench/broker.sh
 
 run_client() {  # kind user_id
   case "$1" in

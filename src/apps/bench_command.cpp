@@ -216,16 +216,16 @@ class Bench {
             fmt::format("bench: connected {} · active {} · passed {} · failed {} · {} commands/s",
                         progress_.connected.load(), progress_.active.load(),
                         progress_.passed.load(), progress_.failed.load(), rate);
-        if (::isatty(STDERR_FILENO) != 0) {
-            std::fprintf(stderr, "\r%s\033[K", line.c_str());
-            status_on_terminal_ = true;
+        // Not on a terminal, a line a second still shows a long run's progress in a log.
+        if (console_.status().enabled()) {
+            console_.status().show(line);
         } else {
             std::fprintf(stderr, "%s\n", line.c_str());
         }
     }
 
     int report() {
-        if (status_on_terminal_) std::fprintf(stderr, "\n");
+        console_.status().clear();
         BenchReport report;
         report.sessions = flags_.sessions;
         report.passed = progress_.passed.load();
@@ -294,7 +294,6 @@ class Bench {
     std::uint64_t last_replies_ = 0;
     bool started_clients_ = false;
     bool interrupted_ = false;
-    bool status_on_terminal_ = false;
 };
 
 std::string random_prefix() {

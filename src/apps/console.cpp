@@ -1,6 +1,7 @@
 #include "apps/console.hpp"
 
 #include <spdlog/sinks/stdout_color_sinks.h>
+#include <unistd.h>
 
 #include <cstdio>
 #include <cstdlib>
@@ -11,7 +12,9 @@ Console::Console(Verbosity verbosity, bool json) : verbosity_(verbosity), json_(
     const bool no_color = std::getenv("NO_COLOR") != nullptr;
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_st>(
         no_color ? spdlog::color_mode::never : spdlog::color_mode::automatic);
-    logger_ = std::make_shared<spdlog::logger>("cmdlink", std::move(sink));
+    status_ = std::make_shared<StatusLine>(stderr, ::isatty(STDERR_FILENO) == 1);
+    logger_ = std::make_shared<spdlog::logger>(
+        "cmdlink", std::make_shared<StatusAwareSink>(std::move(sink), status_));
     logger_->set_pattern("%H:%M:%S.%e %^%-5l%$ %v");
     switch (verbosity) {
         case Verbosity::kQuiet:

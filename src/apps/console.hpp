@@ -6,6 +6,8 @@
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "apps/status_line.hpp"
+
 namespace cmdlink::apps {
 
 enum class Verbosity { kQuiet, kNormal, kVerbose };
@@ -21,8 +23,11 @@ class Console {
     [[nodiscard]] Verbosity verbosity() const { return verbosity_; }
     // Writes one event line to stdout, flushed, so a pipe sees it at once.
     void emit(const nlohmann::json& event) const;
+    // The self-rewriting line on stderr; enabled only when stderr is a terminal.
+    [[nodiscard]] StatusLine& status() { return *status_; }
 
   private:
+    std::shared_ptr<StatusLine> status_;
     std::shared_ptr<spdlog::logger> logger_;
     Verbosity verbosity_;
     bool json_;

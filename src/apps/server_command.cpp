@@ -1,13 +1,17 @@
 #include "apps/server_command.hpp"
 
+#include <chrono>
 #include <csignal>
+#include <functional>
 #include <memory>
 
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
 #include "apps/server_flags.hpp"
+#include "apps/server_status.hpp"
 #include "apps/server_transcript.hpp"
+#include "core/text_checks.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
 
@@ -18,12 +22,31 @@ struct ServerFlags {
     ConnectionFlags connection;
     PolicyFlags policy;
     std::uint64_t stop_after = 0;
+    std::string shared_group;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
 };
 
 const ConnectionDefaults kServerDefaults{"127.0.0.1", "", ""};
+
+// `--shared-group NAME`: logins through `$share/NAME/login`, so that the broker hands each
+// login to one server of the group, and replies only for this server's own sessions.
+core::Result<bool> apply_shared_group(const ServerFlags& flags, core::ServerPolicy& policy) {
+    if (flags.shared_group.empty()) return true;
+    if (auto why = core::check_command_name(flags.shared_group)) {
+        return core::Error{"--shared-group: the group name " + why->substr(why->find(' ') + 1)};
+    }
+    // Two servers with one client ID would take the connection from each other in turn.
+    if (flags.connection.client_id.empty()) {
+        return core::Error{
+            "--shared-group needs a --client-id of this server's own (unique in the group, "
+            "stable across its restarts)"};
+    }
+    policy.login_subscription = "$share/" + flags.shared_group + "/login";
+    policy.replies = core::ReplySubscription::kPerSession;
+    return true;
+}
 
 int run_server(const ServerFlags& flags) {
     Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
@@ -34,6 +57,9 @@ int run_server(const ServerFlags& flags) {
     };
     auto policy = to_policy(flags.policy);
     if (!policy) return usage_error(policy.error());
+    if (auto shared = apply_shared_group(flags, policy.value()); !shared) {
+        return usage_error(shared.error());
+    }
     auto mqtt = to_mqtt_options(flags.connection, kServerDefaults, "cmdlink-server");
     if (!mqtt) return usage_error(mqtt.error());
 
@@ -45,9 +71,11 @@ int run_server(const ServerFlags& flags) {
 
     std::unique_ptr<runner::ServerRunner> server;
     std::uint64_t sessions_ended = 0;
+    ServerStatus status(event_loop.now());
     ServerTranscript transcript(
         console, [&](std::string_view) { event_loop.stop(); },
         [&](const core::ServerEvent& event) {
+            status.on_event(event);
             if (!std::holds_alternative<core::server_event::SessionEnded>(event)) return;
             if (++sessions_ended == flags.stop_after) server->stop();
         });
@@ -57,9 +85,21 @@ int run_server(const ServerFlags& flags) {
     if (!created) return usage_error(created.error());
     server = std::move(created.value());
 
+    // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
+    // second signal, interrupts at once (a person at the terminal who wants it to stop).
     auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
+        if (signal == SIGTERM && !server->issuer().draining()) {
+            const std::size_t in_flight = server->issuer().active_sessions();
+            console.log().warn(
+                "terminated: taking no new sessions, letting the {} in flight end (SIGTERM or "
+                "SIGINT again interrupts them)",
+                in_flight);
+            console.emit({{"event", "draining"}, {"sessions_in_flight", in_flight}});
+            server->drain();
+            return;
+        }
         console.log().warn("{}: ending the sessions in flight and disconnecting",
-                           signal == SIGINT ? "interrupted" : "terminated");
+                           signal == SIGINT ? "interrupted" : "terminated again");
         server->stop();
     });
     if (!signals) return usage_error(signals.error());
@@ -67,7 +107,16 @@ int run_server(const ServerFlags& flags) {
         console.log().error("{}", started.error());
         return kExitCannotConnect;
     }
+    // Once a second, on a terminal only: never into a pipe or a log file.
+    std::function<void()> refresh_status = [&] {
+        console.status().show(status.tick(server->issuer(), event_loop.now()));
+        event_loop.add_timer(event_loop.now() + std::chrono::seconds(1), refresh_status);
+    };
+    if (console.status().enabled() && console.verbosity() != Verbosity::kQuiet) {
+        event_loop.add_timer(event_loop.now() + std::chrono::seconds(1), refresh_status);
+    }
     event_loop.run();
+    console.status().clear();
     if (!server->ever_connected()) return kExitCannotConnect;
     return kExitOk;
 }
@@ -79,6 +128,9 @@ std::function<int()> add_server_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "server", "The issuing side: session IDs, random commands, checked replies");
     command->footer(
+        "Signals: SIGTERM drains (no new sessions; those in flight run to their end, then the "
+        "server exits 0); SIGINT, or a second SIGTERM, ends the sessions in flight as "
+        "interrupted and exits at once.\n"
         "Exit codes: 0 stopped normally, 2 bad usage or input, 3 cannot connect or "
         "authentication refused.");
     add_connection_flags(*command, flags->connection, kServerDefaults);
@@ -87,6 +139,9 @@ std::function<int()> add_server_command(CLI::App& app) {
         ->add_option("--stop-after", flags->stop_after,
                      "Stop once this many sessions have ended (0: run until SIGINT/SIGTERM)")
         ->capture_default_str();
+    command->add_option("--shared-group", flags->shared_group,
+                        "Share the logins with the other servers of this group (MQTT shared "
+                        "subscription $share/NAME/login); needs --client-id");
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");

@@ -16,11 +16,27 @@ Result<Issuer> Issuer::create(ServerPolicy policy, RandomSource& random) {
 Issuer::Issuer(ServerPolicy policy, RandomSource& random)
     : policy_(std::move(policy)), random_(&random) {}
 
+bool Issuer::shares_logins() const {
+    return policy_.login_subscription.starts_with(kSharedPrefix);
+}
+
 void Issuer::start(ServerOutput& out) {
-    out.subscribe(policy_.login_subscription, kMaxQos);
-    // One wildcard catches every `<session ID>/<command>` reply at the QoS it was sent with,
-    // and is in place before any session exists, so no early reply can be missed.
-    out.subscribe("+/+", kMaxQos);
+    if (!draining_ || !shares_logins()) out.subscribe(policy_.login_subscription, kMaxQos);
+    if (policy_.replies == ReplySubscription::kWildcard) {
+        // One wildcard catches every `<session ID>/<command>` reply at the QoS it was sent
+        // with, and is in place before any session exists, so no early reply can be missed.
+        out.subscribe("+/+", kMaxQos);
+        return;
+    }
+    // After a reconnect without our broker session, the sessions in flight need theirs again.
+    for (const auto& [serial, session] : sessions_) subscribe_replies(session.session_id(), out);
+}
+
+void Issuer::subscribe_replies(std::string_view session_id, ServerOutput& out) const {
+    if (policy_.replies != ReplySubscription::kPerSession) return;
+    std::string filter(session_id);
+    filter += "/+";
+    out.subscribe(filter, kMaxQos);
 }
 
 void Issuer::on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
@@ -45,15 +61,21 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     if (auto why = check_user_id(payload)) return refuse(*why);
 
     const std::string user_id(payload);
-    if (const auto found = by_user_id_.find(user_id); found != by_user_id_.end()) {
-        ServerSession& previous = sessions_.at(found->second);
-        if (!previous.has_sent_commands()) {
-            out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
-            out.record(server_event::SessionIssued{user_id, previous.session_id(), true});
-            return;
-        }
-        previous.end(SessionOutcome::kAbandoned, "the same user ID logged in again", now, out);
-        retire(found->second, now);
+    const auto found = by_user_id_.find(user_id);
+    if (found != by_user_id_.end() && !sessions_.at(found->second).has_sent_commands()) {
+        const ServerSession& previous = sessions_.at(found->second);
+        out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+        out.record(server_event::SessionIssued{user_id, previous.session_id(), true});
+        return;
+    }
+    // Checked after the repeat above, which creates nothing, and before a running session is
+    // abandoned for a new one that would not be allowed to start.
+    if (draining_) return refuse("the server is shutting down and takes no new sessions");
+    if (found != by_user_id_.end()) {
+        const std::uint64_t previous = found->second;
+        sessions_.at(previous).end(SessionOutcome::kAbandoned, "the same user ID logged in again",
+                                   now, out);
+        retire(previous, now, out);
     }
     if (policy_.max_sessions != 0 && sessions_.size() >= policy_.max_sessions) {
         return refuse("the server is at its limit of " + std::to_string(policy_.max_sessions) +
@@ -65,6 +87,9 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     const ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(user_id, serial);
+    // The broker handles our packets in order: the reply subscription is in place before the
+    // device can learn the session ID, so no reply can slip past it.
+    subscribe_replies(session.session_id(), out);
     out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
     out.record(server_event::SessionIssued{user_id, session.session_id(), false});
     schedule(serial, session);
@@ -97,7 +122,7 @@ void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos,
     const TimePoint deadline_before = session.deadline();
     session.on_reply(command, payload, qos, now, policy_, out);
     if (session.state() == ServerSession::State::kEnded) {
-        retire(serial, now);
+        retire(serial, now, out);
     } else if (session.deadline() != deadline_before) {
         schedule(serial, session);
     }
@@ -113,7 +138,7 @@ void Issuer::on_timer(TimePoint now, ServerOutput& out) {
         ServerSession& session = found->second;
         session.on_timer(now, policy_, out);
         if (session.state() == ServerSession::State::kEnded) {
-            retire(wakeup.serial, now);
+            retire(wakeup.serial, now, out);
         } else {
             schedule(wakeup.serial, session);
         }
@@ -127,8 +152,16 @@ void Issuer::interrupt_all(TimePoint now, ServerOutput& out) {
     for (const auto& [serial, session] : sessions_) serials.push_back(serial);
     for (const std::uint64_t serial : serials) {
         sessions_.at(serial).end(SessionOutcome::kInterrupted, "the server stopped", now, out);
-        retire(serial, now);
+        retire(serial, now, out);
     }
+}
+
+void Issuer::drain(ServerOutput& out) {
+    if (draining_) return;
+    draining_ = true;
+    // In a shared group the broker then hands new logins to the other servers. Alone, we
+    // keep hearing them, so that each refused login is recorded with its reason.
+    if (shares_logins()) out.unsubscribe(policy_.login_subscription);
 }
 
 TimePoint Issuer::next_deadline() const {
@@ -150,10 +183,14 @@ void Issuer::schedule(std::uint64_t serial, const ServerSession& session) {
     if (session.deadline() != kNever) wakeups_.push({session.deadline(), serial});
 }
 
-void Issuer::retire(std::uint64_t serial, TimePoint now) {
+void Issuer::retire(std::uint64_t serial, TimePoint now, ServerOutput& out) {
     const auto found = sessions_.find(serial);
     if (found == sessions_.end()) return;
     const ServerSession& session = found->second;
+    if (policy_.replies == ReplySubscription::kPerSession) {
+        // Replies that were already on their way still arrive and count as after the end.
+        out.unsubscribe(session.session_id() + "/+");
+    }
     count_outcome(session);
     counts_.commands += session.summary().commands;
     by_session_id_.erase(session.session_id());

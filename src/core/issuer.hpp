@@ -36,11 +36,17 @@ class Issuer {
     void on_timer(TimePoint now, ServerOutput& out);
     // Ends every session in flight as interrupted, for a server that is stopping.
     void interrupt_all(TimePoint now, ServerOutput& out);
+    // For a server that is stopping gently: new logins are refused with a reason, the
+    // sessions in flight run to their end (passed, failed or timed out).
+    void drain(ServerOutput& out);
 
     [[nodiscard]] TimePoint next_deadline() const;
     [[nodiscard]] std::size_t active_sessions() const { return sessions_.size(); }
     [[nodiscard]] const IssuerCounts& counts() const { return counts_; }
     [[nodiscard]] const ServerPolicy& policy() const { return policy_; }
+    [[nodiscard]] bool draining() const { return draining_; }
+    // Draining, and no session is left: the server can go.
+    [[nodiscard]] bool drained() const { return draining_ && sessions_.empty(); }
 
   private:
     Issuer(ServerPolicy policy, RandomSource& random);
@@ -51,13 +57,16 @@ class Issuer {
         bool operator>(const Wakeup& other) const { return at > other.at; }
     };
 
+    // Whether the logins come through a shared subscription (`$share/GROUP/login`).
+    [[nodiscard]] bool shares_logins() const;
     void on_login(std::string_view payload, TimePoint now, ServerOutput& out);
     void on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now,
                   ServerOutput& out);
     std::string fresh_session_id();
     void schedule(std::uint64_t serial, const ServerSession& session);
     // Moves an ended session out of the active maps, remembering its ID for a while.
-    void retire(std::uint64_t serial, TimePoint now);
+    void retire(std::uint64_t serial, TimePoint now, ServerOutput& out);
+    void subscribe_replies(std::string_view session_id, ServerOutput& out) const;
     void forget_expired(TimePoint now);
     void count_outcome(const ServerSession& session);
 
@@ -71,6 +80,7 @@ class Issuer {
     std::unordered_map<std::string, TimePoint> ended_;
     std::deque<std::pair<TimePoint, std::string>> ended_order_;
     IssuerCounts counts_;
+    bool draining_ = false;
 };
 
 }  // namespace cmdlink::core

@@ -13,6 +13,8 @@ inline constexpr std::string_view kWellDone = "Well done my IoT!";
 inline constexpr std::size_t kMaxPayloadBytes = 256;
 inline constexpr std::size_t kMaxUserIdBytes = 64;
 inline constexpr int kMaxQos = 2;
+// MQTT 5 shared subscriptions: `$share/<group>/<filter>`.
+inline constexpr std::string_view kSharedPrefix = "$share/";
 
 inline std::string session_id_topic(std::string_view user_id) {
     std::string topic;

@@ -38,7 +38,22 @@ void ServerRunner::stop() {
     connection_->disconnect();
 }
 
+void ServerRunner::drain() {
+    if (stop_reason_.empty()) stop_reason_ = "drained";
+    issuer_.drain(*this);
+    disconnect_once_drained();
+}
+
+void ServerRunner::disconnect_once_drained() {
+    if (!issuer_.drained()) return;
+    deadline_.cancel();
+    // Waits for our last publishes (the final `Well done`) to be acknowledged, then closes;
+    // on_closed() follows, through the same path as every other stop.
+    connection_->disconnect();
+}
+
 void ServerRunner::subscribe(std::string_view topic, int qos) {
+    ++subscriptions_made_;
     connection_->subscribe(topic, qos);
 }
 
@@ -64,7 +79,9 @@ void ServerRunner::on_connected(bool session_present) {
     observer_.on_connected(*this, first, session_present);
     // Subscribing again is harmless when the broker kept our session, and needed when not.
     subscriptions_acked_ = 0;
+    subscriptions_made_ = 0;
     issuer_.start(*this);
+    start_subscriptions_ = subscriptions_made_;
 }
 
 void ServerRunner::on_refused(std::string reason) {
@@ -85,6 +102,7 @@ void ServerRunner::on_message(std::string_view topic, std::string_view payload, 
                               bool retained) {
     issuer_.on_message(topic, payload, qos, loop_.now(), *this, retained);
     deadline_.arm(issuer_.next_deadline());
+    disconnect_once_drained();
 }
 
 void ServerRunner::on_subscribed(std::string_view /*topic*/, int /*granted_qos*/) {
@@ -100,6 +118,7 @@ void ServerRunner::on_closed() {
 void ServerRunner::on_deadline() {
     issuer_.on_timer(loop_.now(), *this);
     deadline_.arm(issuer_.next_deadline());
+    disconnect_once_drained();
 }
 
 }  // namespace cmdlink::runner

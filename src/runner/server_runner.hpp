@@ -35,9 +35,14 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     core::Result<bool> start();
     // Ends the sessions in flight as interrupted and disconnects.
     void stop();
+    // Takes no new sessions, lets those in flight end, then disconnects (a gentle stop()).
+    void drain();
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
-    [[nodiscard]] bool ready() const { return subscriptions_acked_ >= 2; }
+    // The subscriptions made on (re)connecting are all acknowledged: logins cannot be lost.
+    [[nodiscard]] bool ready() const {
+        return start_subscriptions_ > 0 && subscriptions_acked_ >= start_subscriptions_;
+    }
     [[nodiscard]] bool stopped() const { return stopped_; }
     [[nodiscard]] bool ever_connected() const { return ever_connected_; }
 
@@ -59,6 +64,7 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     void on_closed() override;
 
     void on_deadline();
+    void disconnect_once_drained();
 
     net::EventLoop& loop_;
     core::Issuer issuer_;
@@ -67,6 +73,8 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     DeadlineTimer deadline_;
     bool ever_connected_ = false;
     int subscriptions_acked_ = 0;
+    int subscriptions_made_ = 0;
+    int start_subscriptions_ = 0;  // how many the Issuer made on the last (re)connect
     bool stopped_ = false;
     std::string stop_reason_;
 };

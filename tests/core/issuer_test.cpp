@@ -2,6 +2,7 @@
 
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstdint>
 #include <optional>
@@ -444,6 +445,191 @@ TEST_F(IssuerTest, RetainedLoginIssuesNoSession) {
     EXPECT_TRUE(out.actions.empty());
     EXPECT_EQ(issuer->active_sessions(), 0U);
     EXPECT_EQ(issuer->counts().logins, 0U);
+}
+
+}  // namespace
+}  // namespace cmdlink::core
+
+// ---- shared group: replies subscribed per session ----
+
+namespace cmdlink::core {
+namespace {
+
+using test_support::unsubscribe_action;
+
+ServerPolicy per_session_policy() {
+    ServerPolicy policy;
+    policy.login_subscription = "$share/g/login";
+    policy.replies = ReplySubscription::kPerSession;
+    policy.min_commands = policy.max_commands = 1;
+    return policy;
+}
+
+TEST_F(IssuerTest, PerSessionRepliesSubscribeNoWildcardAtStart) {
+    ScriptedRandom fresh;
+    auto created = Issuer::create(per_session_policy(), fresh);
+    ASSERT_TRUE(created);
+    created.value().start(out);
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("$share/g/login", 2)}));
+}
+
+TEST_F(IssuerTest, PerSessionRepliesAreSubscribedBeforeTheIdIsAnnounced) {
+    start(per_session_policy());
+    random.append({1, 2});
+    login("12345");
+    EXPECT_EQ(out.actions, (Actions{subscribe_action(kFirstSid + "/+", 2),
+                                    publish_action("12345/UUID", kFirstSid, 2)}));
+}
+
+TEST_F(IssuerTest, RepeatedLoginDoesNotSubscribeTwice) {
+    start(per_session_policy());
+    const std::string sid = issue("12345");
+    out.clear();
+    login("12345");
+    EXPECT_EQ(out.actions, (Actions{publish_action("12345/UUID", sid, 2)}));
+}
+
+TEST_F(IssuerTest, PerSessionRepliesAreUnsubscribedWhenTheSessionEnds) {
+    start(per_session_policy());
+    random.append({1, 2, 0});
+    const std::string sid = issue("12345");
+    advance(3s);
+    out.clear();
+    reply(sid, "CMD1", "Apple");
+    EXPECT_EQ(out.actions, (Actions{publish_action(sid, std::string(kWellDone), 2),
+                                    unsubscribe_action(sid + "/+")}));
+    const std::string timed_out = issue("other");
+    out.clear();
+    advance(30s);
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kTimedOut);
+    EXPECT_EQ(out.actions.back(), unsubscribe_action(timed_out + "/+"));
+}
+
+TEST_F(IssuerTest, ReconnectResubscribesTheRepliesOfSessionsInFlight) {
+    start(per_session_policy());
+    const std::string a = issue("a");
+    const std::string b = issue("b");
+    out.clear();
+    issuer->start(out);
+    ASSERT_EQ(out.actions.size(), 3U);
+    EXPECT_EQ(out.actions[0], subscribe_action("$share/g/login", 2));
+    const std::vector<Action> replies(out.actions.begin() + 1, out.actions.end());
+    EXPECT_NE(std::find(replies.begin(), replies.end(), subscribe_action(a + "/+", 2)),
+              replies.end());
+    EXPECT_NE(std::find(replies.begin(), replies.end(), subscribe_action(b + "/+", 2)),
+              replies.end());
+}
+
+TEST_F(IssuerTest, WildcardModeNeverUnsubscribes) {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 1;
+    start(policy);
+    random.append({1, 2, 0});
+    const std::string sid = issue("12345");
+    advance(3s);
+    out.clear();
+    reply(sid, "CMD1", "Apple");
+    EXPECT_EQ(out.actions, (Actions{publish_action(sid, std::string(kWellDone), 2)}));
+}
+
+}  // namespace
+}  // namespace cmdlink::core
+
+// ---- drain: a gentle stop ----
+
+namespace cmdlink::core {
+namespace {
+
+using test_support::unsubscribe_action;
+
+ServerPolicy one_command_policy() {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 1;
+    return policy;
+}
+
+TEST_F(IssuerTest, DrainWithoutSessionsIsDrainedAtOnce) {
+    start();
+    EXPECT_FALSE(issuer->drained());
+    issuer->drain(out);
+    EXPECT_TRUE(issuer->draining());
+    EXPECT_TRUE(issuer->drained());
+    // Alone, the server keeps its login subscription, to record each refused login.
+    EXPECT_EQ(out.actions, Actions{});
+}
+
+TEST_F(IssuerTest, DrainRefusesNewLoginsWithTheirReason) {
+    start();
+    issuer->drain(out);
+    login("12345");
+    EXPECT_TRUE(out.issued.empty());
+    ASSERT_EQ(out.refused.size(), 1U);
+    EXPECT_EQ(out.refused[0].user_id, "12345");
+    EXPECT_EQ(out.refused[0].reason, "the server is shutting down and takes no new sessions");
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(issuer->counts().logins_refused, 1U);
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+}
+
+TEST_F(IssuerTest, DrainLetsTheSessionsInFlightPassAndThenIsDrained) {
+    start(one_command_policy());
+    random.append({1, 2, 0});
+    const std::string sid = issue("12345");
+    issuer->drain(out);
+    EXPECT_FALSE(issuer->drained());
+    advance(3s);
+    ASSERT_EQ(out.commands_sent_to(sid), Names{"CMD1"});
+    reply(sid, "CMD1", "Apple");
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
+    EXPECT_TRUE(issuer->drained());
+}
+
+TEST_F(IssuerTest, DrainLetsAnUnansweredSessionTimeOut) {
+    start(one_command_policy());
+    issue("12345");
+    issuer->drain(out);
+    advance(30s);
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kTimedOut);
+    EXPECT_TRUE(issuer->drained());
+}
+
+TEST_F(IssuerTest, DrainStillResendsTheSessionIdToARepeatedLogin) {
+    start();
+    const std::string sid = issue("12345");
+    issuer->drain(out);
+    out.clear();
+    login("12345");
+    ASSERT_EQ(out.issued.size(), 1U);
+    EXPECT_EQ(out.issued[0].session_id, sid);
+    EXPECT_TRUE(out.issued[0].repeated);
+    EXPECT_TRUE(out.refused.empty());
+}
+
+TEST_F(IssuerTest, DrainKeepsARunningSessionWhenItsUserLogsInAgain) {
+    start(one_command_policy());
+    const std::string sid = issue("12345");
+    advance(3s);
+    issuer->drain(out);
+    out.clear();
+    login("12345");
+    EXPECT_EQ(out.refused.size(), 1U);
+    EXPECT_TRUE(out.ended.empty());
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+    EXPECT_EQ(out.commands_sent_to(sid).size(), 0U);
+}
+
+TEST_F(IssuerTest, DrainInASharedGroupLeavesTheGroupAndStaysOutOnReconnect) {
+    start(per_session_policy());
+    issuer->drain(out);
+    EXPECT_EQ(out.actions, (Actions{unsubscribe_action("$share/g/login")}));
+    out.clear();
+    issuer->drain(out);
+    EXPECT_EQ(out.actions, Actions{});
+    issuer->start(out);
+    EXPECT_EQ(out.actions, Actions{});
 }
 
 }  // namespace

@@ -127,6 +127,9 @@ void CmdlinkProcess::send_signal(int signal_number) {
 
 std::optional<int> CmdlinkProcess::stop() {
     if (exit_code_) return exit_code_;
+    send_signal(SIGINT);
+    if (const auto code = wait_for_exit(std::chrono::milliseconds(10000))) return code;
+    ADD_FAILURE() << name_ << " ignored SIGINT";
     auto ended = process_.terminate(std::chrono::milliseconds(10000));
     if (!ended) {
         ADD_FAILURE() << name_ << ": " << ended.error();

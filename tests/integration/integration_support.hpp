@@ -60,7 +60,8 @@ class CmdlinkProcess {
     bool running();
     // Sends `signal_number` to the process if it still runs.
     void send_signal(int signal_number);
-    // SIGTERM, then the exit code (nullopt if it did not end within the grace period).
+    // SIGINT (a server ends its sessions at once; SIGTERM would let it drain them), then the
+    // exit code; SIGTERM, then SIGKILL, if it did not end within the grace period.
     std::optional<int> stop();
 
     // Every complete JSON line written so far; a complete line that is not JSON fails the test.

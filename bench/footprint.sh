@@ -1,0 +1,53 @@
+#!/usr/bin/env bash
+# Footprint of one course-like session (3-11 commands in a burst after the login): peak RSS
+# and CPU time of the client process, for cmdlink, the libmosquitto floor and the Python
+# paho-mqtt peer, side by side on one private Mosquitto; medians over ROUNDS.
+#   bench/footprint.sh [ROUNDS]     (default 5)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+rounds="${1:-5}"
+cmdlink=./build/cmdlink
+floor=./build/bench/floor_client
+source bench/broker.sh
+
+run_client() {  # kind user_id
+  case "$1" in
+    cmdlink) "$cmdlink" client --host 127.0.0.1 --port "$port" --user-id "$2" -q ;;
+    floor) "$floor" "$port" "$2" ;;
+    python) /usr/bin/python3 bench/python_peer.py "$port" "$2" ;;
+  esac
+}
+
+rows="$work/rows.txt"
+for round in $(seq "$rounds"); do
+  for kind in floor cmdlink python; do
+    "$cmdlink" server --port "$port" --commands 3-11 --delay 0.3 --stop-after 1 -q &
+    server_pid=$!
+    sleep 0.2
+    /usr/bin/time -f "%M %U %S %e" -o "$work/time.txt" \
+      bash -c "$(declare -f run_client); port=$port; cmdlink=$cmdlink; floor=$floor; run_client $kind $kind$round" >/dev/null 2>&1
+    passed=$?
+    wait "$server_pid"
+    echo "$kind $([ $passed -eq 0 ] && echo 1 || echo 0) $(cat "$work/time.txt")" >>"$rows"
+  done
+done
+
+strip -o "$work/cmdlink.stripped" "$cmdlink"
+strip -o "$work/floor.stripped" "$floor"
+python3 - "$rows" "$rounds" "$(stat -c %s "$work/cmdlink.stripped")" "$(stat -c %s "$work/floor.stripped")" \
+  "$(stat -c %s bench/python_peer.py)" <<'PY'
+import statistics, sys
+path, rounds, cmdlink_size, floor_size, python_size = sys.argv[1:]
+rows = [l.split() for l in open(path)]
+size = {"cmdlink": f"{int(cmdlink_size)} (stripped, all subcommands)",
+        "floor": f"{int(floor_size)} (stripped)",
+        "python": f"{int(python_size)} (script; needs python3 + paho)"}
+print(f"One course-like session (3-11 commands), {rounds} rounds, medians.\n")
+print("| client | passed | peak RSS KB | CPU ms (user+sys) | wall s | binary bytes |")
+print("|---|---|---|---|---|---|")
+for kind in ("floor", "cmdlink", "python"):
+    mine = [r for r in rows if r[0] == kind]
+    med = lambda i: statistics.median(float(r[i]) for r in mine)
+    cpu = statistics.median((float(r[3]) + float(r[4])) * 1000 for r in mine)
+    print(f"| {kind} | {sum(int(r[1]) for r in mine)}/{len(mine)} | {med(2):.0f} | {cpu:.0f} | {med(5):.2f} | {size[kind]} |")
+PY
