@@ -10,11 +10,11 @@ cmdlink=./build/cmdlink
 floor=./build/bench/floor_client
 source bench/broker.sh
 
-run_client() {  # kind user_id
+client_command() {  # kind user_id
   case "$1" in
-    cmdlink) "$cmdlink" client --host 127.0.0.1 --port "$port" --user-id "$2" -q ;;
-    floor) "$floor" "$port" "$2" ;;
-    python) /usr/bin/python3 bench/python_peer.py "$port" "$2" ;;
+    cmdlink) echo "$cmdlink" client --host 127.0.0.1 --port "$port" --user-id "$2" -q ;;
+    floor) echo "$floor" "$port" "$2" ;;
+    python) echo /usr/bin/python3 bench/python_peer.py "$port" "$2" ;;
   esac
 }
 
@@ -24,11 +24,9 @@ for round in $(seq "$rounds"); do
     "$cmdlink" server --port "$port" --commands 3-11 --delay 0.3 --stop-after 1 -q &
     server_pid=$!
     sleep 0.2
-    /usr/bin/time -f "%M %U %S %e" -o "$work/time.txt" \
-      bash -c "$(declare -f run_client); port=$port; cmdlink=$cmdlink; floor=$floor; run_client $kind $kind$round" >/dev/null 2>&1
-    passed=$?
+    read -r rss user sys wall code < <(/usr/bin/python3 bench/measure.py $(client_command "$kind" "$kind$round"))
     wait "$server_pid"
-    echo "$kind $([ $passed -eq 0 ] && echo 1 || echo 0) $(cat "$work/time.txt")" >>"$rows"
+    echo "$kind $([ "$code" -eq 0 ] && echo 1 || echo 0) $rss $user $sys $wall" >>"$rows"
   done
 done
 

@@ -5,11 +5,11 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
-#include <unordered_set>
 
 #include "core/mqtt_output.hpp"
 #include "core/result.hpp"
 #include "net/event_loop.hpp"
+#include "net/message_id_set.hpp"
 #include "net/mqtt_options.hpp"
 
 struct mosquitto;
@@ -100,7 +100,7 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     EventLoop::TimerId drain_timer_ = 0;
     // Message IDs of our QoS 1/2 publishes not yet acknowledged. libmosquitto also reports
     // QoS 0 publishes (once written) through on_publish, so a bare counter would go wrong.
-    std::unordered_set<int> unacked_publishes_;
+    MessageIdSet unacked_publishes_;
     std::unordered_map<int, std::string> pending_subscriptions_;  // message ID -> topic
     std::string topic_buffer_;
     std::string payload_buffer_;
