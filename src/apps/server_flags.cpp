@@ -42,7 +42,9 @@ std::optional<CountRange> parse_range(std::string_view text) {
 void add_policy_flags(CLI::App& command, PolicyFlags& flags) {
     command
         .add_option("--delay", flags.delay_s,
-                    "Seconds between the session ID and the first command")
+                    "Seconds between the session ID and the first command; the client "
+                    "subscribes to its session only once it has the ID, so commands sent "
+                    "sooner than its subscription (0 s, say) are lost")
         ->check(CLI::NonNegativeNumber)
         ->capture_default_str();
     command
