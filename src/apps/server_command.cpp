@@ -6,6 +6,7 @@
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
+#include "apps/ledger_recorder.hpp"
 #include "apps/server_flags.hpp"
 #include "apps/server_transcript.hpp"
 #include "net/mosquitto_library.hpp"
@@ -18,6 +19,7 @@ struct ServerFlags {
     ConnectionFlags connection;
     PolicyFlags policy;
     std::uint64_t stop_after = 0;
+    std::string ledger = "cmdlink.db";
     bool json = false;
     bool verbose = false;
     bool quiet = false;
@@ -37,6 +39,9 @@ int run_server(const ServerFlags& flags) {
     auto mqtt = to_mqtt_options(flags.connection, kServerDefaults, "cmdlink-server");
     if (!mqtt) return usage_error(mqtt.error());
 
+    auto ledger_writer = ledger::LedgerWriter::open(flags.ledger);
+    if (!ledger_writer) return usage_error(ledger_writer.error());
+
     const net::MosquittoLibrary library;
     auto loop = net::EventLoop::create();
     if (!loop) return usage_error(loop.error());
@@ -52,8 +57,17 @@ int run_server(const ServerFlags& flags) {
             if (++sessions_ended == flags.stop_after) server->stop();
         });
 
+    bool ledger_failed = false;
+    LedgerRecorder recorder(event_loop, *ledger_writer.value(), transcript,
+                            [&](const std::string& why) {
+                                console.log().error("{}; stopping the server", why);
+                                ledger_failed = true;
+                                server->stop();
+                            });
+    if (auto watched = recorder.watch(); !watched) return usage_error(watched.error());
+
     auto created = runner::ServerRunner::create(event_loop, std::move(mqtt.value()),
-                                                std::move(policy.value()), random, transcript);
+                                                std::move(policy.value()), random, recorder);
     if (!created) return usage_error(created.error());
     server = std::move(created.value());
 
@@ -68,6 +82,10 @@ int run_server(const ServerFlags& flags) {
         return kExitCannotConnect;
     }
     event_loop.run();
+    if (auto closed = ledger_writer.value()->close(); !closed) {
+        if (!ledger_failed) console.log().error("{}", closed.error());
+        return kExitUsage;
+    }
     if (!server->ever_connected()) return kExitCannotConnect;
     return kExitOk;
 }
@@ -79,13 +97,17 @@ std::function<int()> add_server_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "server", "The issuing side: session IDs, random commands, checked replies");
     command->footer(
-        "Exit codes: 0 stopped normally, 2 bad usage or input, 3 cannot connect or "
-        "authentication refused.");
+        "Exit codes: 0 stopped normally, 2 bad usage or input, or a ledger that cannot be "
+        "opened or written, 3 cannot connect or authentication refused.");
     add_connection_flags(*command, flags->connection, kServerDefaults);
     add_policy_flags(*command, flags->policy);
     command
         ->add_option("--stop-after", flags->stop_after,
                      "Stop once this many sessions have ended (0: run until SIGINT/SIGTERM)")
+        ->capture_default_str();
+    command
+        ->add_option("--ledger", flags->ledger,
+                     "SQLite file recording every session (created if missing)")
         ->capture_default_str();
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
