@@ -19,6 +19,19 @@ core::Result<bool> LedgerRecorder::watch() {
     return watched;
 }
 
+void LedgerRecorder::attach(runner::ServerRunner& runner,
+                            std::vector<core::RestoredSession> sessions) {
+    runner_ = &runner;
+    runner.restore_on_connect(
+        std::move(sessions), [this](const core::RestoredSession& session, const std::string& why) {
+            const auto commands = static_cast<std::uint32_t>(session.sent.size());
+            writer_.record(
+                ledger::row::SessionEnded{session.session_id, core::SessionOutcome::kFailed,
+                                          "could not be restored after a server restart: " + why,
+                                          commands, 0, 0, 0, 0, ledger::wall_micros_now()});
+        });
+}
+
 void LedgerRecorder::on_connected(const runner::ServerRunner& runner, bool first,
                                   bool session_present) {
     next_.on_connected(runner, first, session_present);
@@ -33,12 +46,18 @@ void LedgerRecorder::on_server_event(const runner::ServerRunner& runner,
                                      const core::ServerEvent& event) {
     const ledger::WallMicros now = ledger::wall_micros_now();
     if (auto row = ledger::to_row(event, now)) {
-        const bool issued = std::holds_alternative<ledger::row::SessionIssued>(*row);
-        std::string session_id;
-        if (issued) session_id = std::get<ledger::row::SessionIssued>(*row).session_id;
-        writer_.record(std::move(*row));
-        // The Issuer publishes the session ID in the same call that issues it.
-        if (issued) writer_.record(ledger::row::SessionIdSent{std::move(session_id), now});
+        const auto* issued_row = std::get_if<ledger::row::SessionIssued>(&*row);
+        const bool issued = issued_row != nullptr;
+        std::string session_id = issued ? issued_row->session_id : std::string();
+        const std::uint64_t sequence = writer_.record(std::move(*row));
+        if (!issued) {
+            // Nothing to announce.
+        } else if (runner.issuer().policy().confirm_before_announce) {
+            awaiting_commit_.push_back({sequence, std::move(session_id)});
+        } else {
+            // The Issuer published the ID in the same call that issued the session.
+            writer_.record(ledger::row::SessionIdSent{std::move(session_id), now});
+        }
     }
     next_.on_server_event(runner, event);
 }
@@ -50,6 +69,14 @@ void LedgerRecorder::on_stopped(const runner::ServerRunner& runner, std::string_
 void LedgerRecorder::on_fd_ready(bool /*readable*/, bool /*writable*/, bool /*failed*/) {
     writer_.read_signal();
     if (failed_) return;
+    const std::uint64_t committed = writer_.committed();
+    while (!awaiting_commit_.empty() && awaiting_commit_.front().sequence <= committed) {
+        const std::string session_id = std::move(awaiting_commit_.front().session_id);
+        awaiting_commit_.pop_front();
+        if (runner_ != nullptr && runner_->confirm_recorded(session_id)) {
+            writer_.record(ledger::row::SessionIdSent{session_id, ledger::wall_micros_now()});
+        }
+    }
     if (auto why = writer_.failure()) {
         failed_ = true;
         on_failure_(*why);

@@ -9,6 +9,7 @@
 #include "apps/ledger_recorder.hpp"
 #include "apps/server_flags.hpp"
 #include "apps/server_transcript.hpp"
+#include "ledger/sessions_in_flight.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
 
@@ -41,6 +42,9 @@ int run_server(const ServerFlags& flags) {
 
     auto ledger_writer = ledger::LedgerWriter::open(flags.ledger);
     if (!ledger_writer) return usage_error(ledger_writer.error());
+    auto in_flight = ledger::load_sessions_in_flight(flags.ledger);
+    if (!in_flight) return usage_error(in_flight.error());
+    policy.value().confirm_before_announce = true;
 
     const net::MosquittoLibrary library;
     auto loop = net::EventLoop::create();
@@ -70,6 +74,11 @@ int run_server(const ServerFlags& flags) {
                                                 std::move(policy.value()), random, recorder);
     if (!created) return usage_error(created.error());
     server = std::move(created.value());
+    if (!in_flight.value().empty()) {
+        console.log().warn("{} sessions left in flight by a previous run: restoring them",
+                           in_flight.value().size());
+    }
+    recorder.attach(*server, std::move(in_flight.value()));
 
     auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
         console.log().warn("{}: ending the sessions in flight and disconnecting",

@@ -48,7 +48,10 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     if (const auto found = by_user_id_.find(user_id); found != by_user_id_.end()) {
         ServerSession& previous = sessions_.at(found->second);
         if (!previous.has_sent_commands()) {
-            out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+            // A held ID goes out once it is recorded; sending it now would defeat the hold.
+            if (previous.announced()) {
+                out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+            }
             out.record(server_event::SessionIssued{user_id, previous.session_id(), true});
             return;
         }
@@ -62,10 +65,14 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     const std::uint64_t serial = next_serial_++;
     auto [it, inserted] =
         sessions_.try_emplace(serial, user_id, fresh_session_id(), now, policy_, *random_);
-    const ServerSession& session = it->second;
+    ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(user_id, serial);
-    out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
+    if (policy_.confirm_before_announce) {
+        session.hold();
+    } else {
+        out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
+    }
     out.record(server_event::SessionIssued{user_id, session.session_id(), false});
     schedule(serial, session);
 }
@@ -119,6 +126,45 @@ void Issuer::on_timer(TimePoint now, ServerOutput& out) {
         }
     }
     forget_expired(now);
+}
+
+bool Issuer::confirm_recorded(std::string_view session_id, TimePoint now, ServerOutput& out) {
+    const auto found = by_session_id_.find(std::string(session_id));
+    if (found == by_session_id_.end()) return false;
+    ServerSession& session = sessions_.at(found->second);
+    if (session.announced()) return false;
+    session.announce(now, policy_, out);
+    schedule(found->second, session);
+    return true;
+}
+
+Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now, ServerOutput& out) {
+    if (auto why = check_user_id(restored.user_id)) return Error{"user ID " + *why};
+    if (by_session_id_.contains(restored.session_id) || ended_.contains(restored.session_id)) {
+        return Error{"session " + restored.session_id + " is known already"};
+    }
+    if (by_user_id_.contains(restored.user_id)) {
+        return Error{"user " + restored.user_id + " has another session in flight"};
+    }
+    const std::uint64_t serial = next_serial_++;
+    auto [it, inserted] = sessions_.try_emplace(serial, restored.user_id, restored.session_id, now,
+                                                policy_, *random_);
+    ServerSession& session = it->second;
+    by_session_id_.emplace(session.session_id(), serial);
+    by_user_id_.emplace(session.user_id(), serial);
+    auto done = session.restore(restored, now, policy_, out);
+    if (!done) {
+        by_session_id_.erase(restored.session_id);
+        by_user_id_.erase(restored.user_id);
+        sessions_.erase(serial);
+        return done;
+    }
+    if (session.state() == ServerSession::State::kEnded) {
+        retire(serial, now);
+    } else {
+        schedule(serial, session);
+    }
+    return true;
 }
 
 void Issuer::interrupt_all(TimePoint now, ServerOutput& out) {

@@ -38,6 +38,18 @@ void ServerRunner::stop() {
     connection_->disconnect();
 }
 
+bool ServerRunner::confirm_recorded(std::string_view session_id) {
+    const bool announced = issuer_.confirm_recorded(session_id, loop_.now(), *this);
+    if (announced) deadline_.arm(issuer_.next_deadline());
+    return announced;
+}
+
+void ServerRunner::restore_on_connect(std::vector<core::RestoredSession> sessions,
+                                      RestoreFailed on_failed) {
+    to_restore_ = std::move(sessions);
+    on_restore_failed_ = std::move(on_failed);
+}
+
 void ServerRunner::subscribe(std::string_view topic, int qos) {
     connection_->subscribe(topic, qos);
 }
@@ -62,6 +74,11 @@ void ServerRunner::on_connected(bool session_present) {
     const bool first = !ever_connected_;
     ever_connected_ = true;
     observer_.on_connected(*this, first, session_present);
+    for (const core::RestoredSession& session : std::exchange(to_restore_, {})) {
+        auto restored = issuer_.restore(session, loop_.now(), *this);
+        if (!restored && on_restore_failed_) on_restore_failed_(session, restored.error());
+    }
+    deadline_.arm(issuer_.next_deadline());
     // Subscribing again is harmless when the broker kept our session, and needed when not.
     subscriptions_acked_ = 0;
     issuer_.start(*this);

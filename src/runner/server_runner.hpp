@@ -1,8 +1,10 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/issuer.hpp"
 #include "net/event_loop.hpp"
@@ -35,6 +37,13 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     core::Result<bool> start();
     // Ends the sessions in flight as interrupted and disconnects.
     void stop();
+    // With ServerPolicy::confirm_before_announce: `session_id` is durably recorded, so its ID
+    // may go out. False if there was nothing to announce.
+    bool confirm_recorded(std::string_view session_id);
+    // Sessions a previous run left in flight, put back into the Issuer on the first connection,
+    // before any message is read, so that the replies the broker kept for us find them.
+    using RestoreFailed = std::function<void(const core::RestoredSession&, const std::string&)>;
+    void restore_on_connect(std::vector<core::RestoredSession> sessions, RestoreFailed on_failed);
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     [[nodiscard]] bool ready() const { return subscriptions_acked_ >= 2; }
@@ -69,6 +78,8 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     int subscriptions_acked_ = 0;
     bool stopped_ = false;
     std::string stop_reason_;
+    std::vector<core::RestoredSession> to_restore_;
+    RestoreFailed on_restore_failed_;
 };
 
 }  // namespace cmdlink::runner
