@@ -3,6 +3,8 @@
 #include <string>
 #include <vector>
 
+#include "core/clock.hpp"
+
 namespace cmdlink::core {
 
 // A session that a previous run of the server left in flight, as its ledger recorded it, to
@@ -11,6 +13,9 @@ struct RestoredSession {
     struct Message {
         std::string command;
         int qos = 0;
+        // How long before the restore it was sent: the core has no wall clock, and the steady
+        // clock of the previous run means nothing to this one.
+        Duration age{};
     };
     std::string user_id;
     std::string session_id;

@@ -53,8 +53,9 @@ Result<bool> ServerSession::restore(const RestoredSession& restored, TimePoint n
         if (sent.qos < 0 || sent.qos > kMaxQos) {
             return Error{"its command " + sent.command + " has QoS " + std::to_string(sent.qos)};
         }
-        plan.push_back(
-            {now, static_cast<std::uint16_t>(*index), static_cast<std::uint8_t>(sent.qos), false});
+        plan.push_back({now - std::max(sent.age, Duration::zero()),
+                        static_cast<std::uint16_t>(*index), static_cast<std::uint8_t>(sent.qos),
+                        false});
     }
     plan_ = std::move(plan);
     sent_ = static_cast<std::uint32_t>(plan_.size());

@@ -30,10 +30,11 @@ class ServerSession {
                   const ServerPolicy& policy, RandomSource& random);
 
     // Becomes `restored`, as recorded before a restart, instead of the plan it drew: the
-    // commands it sent count as sent `now`, its accepted answers as answered, its timeout
-    // runs from `now`. With no command sent, it publishes its ID again (harmless if the device
-    // has it) and keeps its fresh plan for after the delay. Ends as passed at once if every
-    // command is answered.
+    // commands it sent count as sent (latency still runs from their recorded age), its
+    // accepted answers as answered. Its timeout runs in full from `now`, so that the replies
+    // the broker kept during the restart are read before it can expire. With no command sent,
+    // it publishes its ID again (harmless if the device has it) and keeps its fresh plan for
+    // after the delay. Ends as passed at once if every command is answered.
     Result<bool> restore(const RestoredSession& restored, TimePoint now, const ServerPolicy& policy,
                          ServerOutput& out);
 

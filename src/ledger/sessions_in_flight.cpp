@@ -1,5 +1,7 @@
 #include "ledger/sessions_in_flight.hpp"
 
+#include <chrono>
+
 #include "core/server_events.hpp"
 #include "ledger/ledger_queries.hpp"
 #include "ledger/sqlite_database.hpp"
@@ -11,6 +13,7 @@ core::Result<std::vector<core::RestoredSession>> load_sessions_in_flight(const s
     if (!db) return core::Error{db.error()};
     auto open = load_open_sessions(db.value());
     if (!open) return core::Error{"cannot read " + path + ": " + open.error()};
+    const WallMicros now = wall_micros_now();
     std::vector<core::RestoredSession> restored;
     restored.reserve(open.value().size());
     for (const SessionRecord& session : open.value()) {
@@ -18,7 +21,8 @@ core::Result<std::vector<core::RestoredSession>> load_sessions_in_flight(const s
         auto commands = load_commands(db.value(), session.session_id);
         if (!commands) return core::Error{"cannot read " + path + ": " + commands.error()};
         for (const CommandRecord& command : commands.value()) {
-            next.sent.push_back({command.command, command.qos});
+            next.sent.push_back(
+                {command.command, command.qos, std::chrono::microseconds(now - command.sent)});
         }
         auto replies = load_session_replies(db.value(), session.session_id);
         if (!replies) return core::Error{"cannot read " + path + ": " + replies.error()};

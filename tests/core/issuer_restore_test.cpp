@@ -89,12 +89,15 @@ TEST_F(IssuerRestore, WithoutTheHoldTheIdGoesOutAtOnce) {
 
 TEST_F(IssuerRestore, ARestoredSessionTakesTheRepliesThatWaitedForIt) {
     start(true);
-    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}, {"CMD2", 2}}, {{"CMD1", 1}}), now, out));
+    ASSERT_TRUE(
+        issuer->restore(running({{"CMD1", 1, 3s}, {"CMD2", 2, 3s}}, {{"CMD1", 1}}), now, out));
     EXPECT_TRUE(out.actions.empty());
     EXPECT_EQ(issuer->active_sessions(), 1U);
+    now += 1s;
     reply("CMD2", "Cat", 2);
     ASSERT_EQ(out.replies.size(), 1U);
     EXPECT_EQ(out.replies[0].verdict, Verdict::kCorrect);
+    EXPECT_EQ(out.replies[0].latency, 4s) << "latency runs from when the command was sent";
     EXPECT_EQ(out.actions, (Actions{publish_action(kSid, std::string(kWellDone), 2)}));
     ASSERT_EQ(out.ended.size(), 1U);
     EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);

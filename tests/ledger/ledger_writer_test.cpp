@@ -105,6 +105,28 @@ TEST_F(LedgerWriterTest, ACommitMakesTheSignalReadable) {
     EXPECT_FALSE(writer->failure().has_value());
 }
 
+TEST_F(LedgerWriterTest, AFailedWriteIsReportedAndStopsTheWriter) {
+    const std::string path = file("ledger.db");
+    auto writer = open_writer(path);
+    ASSERT_NE(writer, nullptr);
+    {
+        auto other = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
+        ASSERT_TRUE(other.ok());
+        ASSERT_TRUE(other.value().execute("PRAGMA busy_timeout = 5000; DROP TABLE replies").ok());
+    }
+    writer->record(row::ReplyChecked{"s", "CMD1", "Apple", 1, Verdict::kCorrect, 1, 2});
+    pollfd watched{writer->signal_fd(), POLLIN, 0};
+    while (!writer->failure()) {
+        ASSERT_EQ(::poll(&watched, 1, 30000), 1) << "no failure signalled within 30 s";
+        writer->read_signal();
+    }
+    EXPECT_NE(writer->failure()->find("replies"), std::string::npos) << *writer->failure();
+    EXPECT_EQ(writer->committed(), 0U);
+    auto closed = writer->close();
+    ASSERT_FALSE(closed.ok());
+    EXPECT_NE(closed.error().find(path), std::string::npos) << closed.error();
+}
+
 TEST_F(LedgerWriterTest, AnEndOnlyFillsAnOpenSession) {
     const std::string path = file("ledger.db");
     auto writer = open_writer(path);
