@@ -57,9 +57,15 @@ Result<bool> ServerSession::restore(const RestoredSession& restored, TimePoint n
                         static_cast<std::uint16_t>(*index), static_cast<std::uint8_t>(sent.qos),
                         false});
     }
+    const auto sent_count = static_cast<std::uint32_t>(plan.size());
+    // Lockstep sends a command per answer, so the rest of the plan was never recorded: the
+    // fresh draw supplies it, which keeps the count within the policy's range.
+    if (policy.pacing == Pacing::kLockstep && plan_.size() > sent_count) {
+        plan.insert(plan.end(), plan_.begin() + sent_count, plan_.end());
+    }
     plan_ = std::move(plan);
-    sent_ = static_cast<std::uint32_t>(plan_.size());
-    summary_.commands = sent_;
+    sent_ = sent_count;
+    summary_.commands = static_cast<std::uint32_t>(plan_.size());
     state_ = State::kRunning;
     summary_.first_command_at = now;
     deadline_ = timeout_at_ = now + policy.session_timeout;
@@ -72,7 +78,9 @@ Result<bool> ServerSession::restore(const RestoredSession& restored, TimePoint n
         ++summary_.correct;
         if (answer.qos < instance->qos) ++summary_.low_qos;
     }
-    if (answered_ == plan_.size()) {
+    if (answered_ == sent_ && sent_ < plan_.size()) {
+        send_next(1, now, policy, out);
+    } else if (answered_ == plan_.size()) {
         out.publish(session_id_, kWellDone, kMaxQos);
         end(SessionOutcome::kPassed, {}, now, out);
     }

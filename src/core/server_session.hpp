@@ -34,7 +34,8 @@ class ServerSession {
     // accepted answers as answered. Its timeout runs in full from `now`, so that the replies
     // the broker kept during the restart are read before it can expire. With no command sent,
     // it publishes its ID again (harmless if the device has it) and keeps its fresh plan for
-    // after the delay. Ends as passed at once if every command is answered.
+    // after the delay. In lockstep pacing the unsent rest of its plan comes from the fresh
+    // draw. Ends as passed at once if every command is answered.
     Result<bool> restore(const RestoredSession& restored, TimePoint now, const ServerPolicy& policy,
                          ServerOutput& out);
 

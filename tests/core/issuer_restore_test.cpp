@@ -24,8 +24,9 @@ const std::string kSid = "5b0e4a5e-1c8f-4b7e-9a51-0d6f2f1b7c11";
 
 class IssuerRestore : public ::testing::Test {
   protected:
-    void start(bool confirm_before_announce) {
+    void start(bool confirm_before_announce, Pacing pacing = Pacing::kBurst) {
         ServerPolicy policy;
+        policy.pacing = pacing;
         policy.confirm_before_announce = confirm_before_announce;
         policy.delay = 1s;
         policy.session_timeout = 10s;
@@ -120,6 +121,24 @@ TEST_F(IssuerRestore, ASessionAnsweredCompletelyBeforeTheRestartPassesAtOnce) {
     ASSERT_EQ(out.ended.size(), 1U);
     EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
     EXPECT_EQ(issuer->active_sessions(), 0U);
+}
+
+TEST_F(IssuerRestore, ALockstepSessionGoesOnWithTheRestOfAFreshPlan) {
+    start(true, Pacing::kLockstep);
+    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
+    EXPECT_TRUE(out.commands_sent_to(kSid).empty());
+    reply("CMD1", "Apple");
+    // The policy draws exactly two commands: one was sent before the restart, one comes now.
+    const auto sent = out.commands_sent_to(kSid);
+    ASSERT_EQ(sent.size(), 1U);
+    EXPECT_TRUE(out.ended.empty());
+}
+
+TEST_F(IssuerRestore, ALockstepSessionAnsweredBeforeTheRestartGetsItsNextCommand) {
+    start(true, Pacing::kLockstep);
+    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {{"CMD1", 1}}), now, out));
+    EXPECT_EQ(out.commands_sent_to(kSid).size(), 1U);
+    EXPECT_TRUE(out.ended.empty());
 }
 
 TEST_F(IssuerRestore, ASessionWithoutCommandsSendsItsIdAgainThenItsPlan) {

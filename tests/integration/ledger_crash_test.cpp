@@ -148,6 +148,8 @@ TEST_F(LedgerCrash, NoCommittedRowIsLostAndEverySessionEnds) {
     // Sessions still in flight end as interrupted; by now there should be none.
     EXPECT_EQ(restarted->stop(), 0) << restarted->describe();
     const LedgerSnapshot after = read_ledger(ledger_path());
+    EXPECT_NE(restarted->stderr_text().find("left in flight by a previous run"), std::string::npos)
+        << restarted->describe();
 
     std::size_t open_before = 0;
     for (const auto& [session_id, was] : before.sessions) {
