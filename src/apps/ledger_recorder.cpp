@@ -19,11 +19,10 @@ core::Result<bool> LedgerRecorder::watch() {
     return watched;
 }
 
-void LedgerRecorder::attach(runner::ServerRunner& runner,
-                            std::vector<core::RestoredSession> sessions) {
+void LedgerRecorder::attach(runner::ServerRunner& runner, core::PreviousRun previous) {
     runner_ = &runner;
     runner.restore_on_connect(
-        std::move(sessions), [this](const core::RestoredSession& session, const std::string& why) {
+        std::move(previous), [this](const core::RestoredSession& session, const std::string& why) {
             const auto commands = static_cast<std::uint32_t>(session.sent.size());
             writer_.record(
                 ledger::row::SessionEnded{session.session_id, core::SessionOutcome::kFailed,

@@ -29,9 +29,9 @@ class LedgerRecorder final : public runner::ServerObserver, private net::FdWatch
     LedgerRecorder& operator=(const LedgerRecorder&) = delete;
 
     core::Result<bool> watch();
-    // The runner whose held session IDs this recorder releases, and into which `sessions` (left
-    // in flight by a previous run) are restored; one that cannot be is ended in the ledger.
-    void attach(runner::ServerRunner& runner, std::vector<core::RestoredSession> sessions);
+    // The runner whose held session IDs this recorder releases, and into which what a previous
+    // run left is restored; a session that cannot be is ended in the ledger with the reason.
+    void attach(runner::ServerRunner& runner, core::PreviousRun previous);
 
     void on_connected(const runner::ServerRunner& runner, bool first,
                       bool session_present) override;

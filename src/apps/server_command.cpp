@@ -9,7 +9,7 @@
 #include "apps/ledger_recorder.hpp"
 #include "apps/server_flags.hpp"
 #include "apps/server_transcript.hpp"
-#include "ledger/sessions_in_flight.hpp"
+#include "ledger/previous_run.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
 
@@ -42,8 +42,8 @@ int run_server(const ServerFlags& flags) {
 
     auto ledger_writer = ledger::LedgerWriter::open(flags.ledger);
     if (!ledger_writer) return usage_error(ledger_writer.error());
-    auto in_flight = ledger::load_sessions_in_flight(flags.ledger);
-    if (!in_flight) return usage_error(in_flight.error());
+    auto previous = ledger::load_previous_run(flags.ledger, policy.value().ended_retention);
+    if (!previous) return usage_error(previous.error());
     policy.value().confirm_before_announce = true;
 
     const net::MosquittoLibrary library;
@@ -74,11 +74,11 @@ int run_server(const ServerFlags& flags) {
                                                 std::move(policy.value()), random, recorder);
     if (!created) return usage_error(created.error());
     server = std::move(created.value());
-    if (!in_flight.value().empty()) {
+    if (const auto& in_flight = previous.value().in_flight; !in_flight.empty()) {
         console.log().warn("{} sessions left in flight by a previous run: restoring them",
-                           in_flight.value().size());
+                           in_flight.size());
     }
-    recorder.attach(*server, std::move(in_flight.value()));
+    recorder.attach(*server, std::move(previous.value()));
 
     auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
         console.log().warn("{}: ending the sessions in flight and disconnecting",

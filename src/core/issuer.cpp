@@ -1,5 +1,6 @@
 #include "core/issuer.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/protocol.hpp"
@@ -165,6 +166,17 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now, Ser
         schedule(serial, session);
     }
     return true;
+}
+
+void Issuer::remember_ended(const EndedSession& ended, TimePoint now) {
+    if (ended.ago >= policy_.ended_retention || by_session_id_.contains(ended.session_id)) return;
+    const TimePoint at = now - std::max(ended.ago, Duration::zero());
+    ended_.insert_or_assign(ended.session_id, at);
+    // forget_expired() reads the oldest end first, so keep the order by time.
+    const auto later =
+        std::upper_bound(ended_order_.begin(), ended_order_.end(), at,
+                         [](TimePoint value, const auto& entry) { return value < entry.first; });
+    ended_order_.emplace(later, at, ended.session_id);
 }
 
 void Issuer::interrupt_all(TimePoint now, ServerOutput& out) {

@@ -41,6 +41,8 @@ class Issuer {
     // Puts back a session a previous run left in flight (see ServerSession::restore); an error
     // says why it cannot be, and the session is then not in flight.
     Result<bool> restore(const RestoredSession& restored, TimePoint now, ServerOutput& out);
+    // Replies to `ended` count as after the end (not as unknown) for the rest of its retention.
+    void remember_ended(const EndedSession& ended, TimePoint now);
     // Ends every session in flight as interrupted, for a server that is stopping.
     void interrupt_all(TimePoint now, ServerOutput& out);
 

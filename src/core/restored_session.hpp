@@ -23,4 +23,17 @@ struct RestoredSession {
     std::vector<Message> answers;  // the replies accepted as answers (correct or low QoS)
 };
 
+// A session that ended shortly before a restart, so that late replies to it are still told
+// apart from replies to sessions never issued.
+struct EndedSession {
+    std::string session_id;
+    Duration ago{};
+};
+
+// What a previous run of the server left behind, as its ledger recorded it.
+struct PreviousRun {
+    std::vector<RestoredSession> in_flight;
+    std::vector<EndedSession> recently_ended;
+};
+
 }  // namespace cmdlink::core

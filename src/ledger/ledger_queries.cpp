@@ -84,6 +84,17 @@ core::Result<std::vector<SessionRecord>> load_open_sessions(SqliteDatabase& db) 
     return collect<SessionRecord>(db, statement.value(), session_from);
 }
 
+core::Result<std::vector<std::pair<std::string, WallMicros>>> load_ended_since(SqliteDatabase& db,
+                                                                               WallMicros since) {
+    auto statement =
+        db.prepare("SELECT session_id, end_us FROM sessions WHERE end_us >= ?1 ORDER BY end_us");
+    if (!statement) return core::Error{statement.error()};
+    statement.value().bind(1, since);
+    return collect<std::pair<std::string, WallMicros>>(
+        db, statement.value(),
+        [](const Statement& row) { return std::pair(row.text(0), row.integer(1)); });
+}
+
 core::Result<std::vector<CommandRecord>> load_commands(SqliteDatabase& db,
                                                        const std::string& session_id) {
     auto statement = db.prepare(

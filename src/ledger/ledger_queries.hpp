@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <optional>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "core/result.hpp"
@@ -55,6 +56,9 @@ core::Result<std::vector<SessionRecord>> load_sessions(SqliteDatabase& db,
 core::Result<std::vector<ReplyRecord>> load_replies(SqliteDatabase& db, const LedgerFilter& filter);
 // Sessions that have no end yet: what a server left in flight when it died.
 core::Result<std::vector<SessionRecord>> load_open_sessions(SqliteDatabase& db);
+// The sessions that ended at or after `since`, with their end times, oldest first.
+core::Result<std::vector<std::pair<std::string, WallMicros>>> load_ended_since(SqliteDatabase& db,
+                                                                               WallMicros since);
 // The commands and replies of one session, in order.
 core::Result<std::vector<CommandRecord>> load_commands(SqliteDatabase& db,
                                                        const std::string& session_id);

@@ -44,9 +44,8 @@ bool ServerRunner::confirm_recorded(std::string_view session_id) {
     return announced;
 }
 
-void ServerRunner::restore_on_connect(std::vector<core::RestoredSession> sessions,
-                                      RestoreFailed on_failed) {
-    to_restore_ = std::move(sessions);
+void ServerRunner::restore_on_connect(core::PreviousRun previous, RestoreFailed on_failed) {
+    to_restore_ = std::move(previous);
     on_restore_failed_ = std::move(on_failed);
 }
 
@@ -74,7 +73,11 @@ void ServerRunner::on_connected(bool session_present) {
     const bool first = !ever_connected_;
     ever_connected_ = true;
     observer_.on_connected(*this, first, session_present);
-    for (const core::RestoredSession& session : std::exchange(to_restore_, {})) {
+    const core::PreviousRun previous = std::exchange(to_restore_, {});
+    for (const core::EndedSession& ended : previous.recently_ended) {
+        issuer_.remember_ended(ended, loop_.now());
+    }
+    for (const core::RestoredSession& session : previous.in_flight) {
         auto restored = issuer_.restore(session, loop_.now(), *this);
         if (!restored && on_restore_failed_) on_restore_failed_(session, restored.error());
     }

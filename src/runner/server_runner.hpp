@@ -40,10 +40,11 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     // With ServerPolicy::confirm_before_announce: `session_id` is durably recorded, so its ID
     // may go out. False if there was nothing to announce.
     bool confirm_recorded(std::string_view session_id);
-    // Sessions a previous run left in flight, put back into the Issuer on the first connection,
-    // before any message is read, so that the replies the broker kept for us find them.
+    // What a previous run left (sessions in flight, sessions just ended), put back into the
+    // Issuer on the first connection, before any message is read, so that the replies the
+    // broker kept for us find their sessions.
     using RestoreFailed = std::function<void(const core::RestoredSession&, const std::string&)>;
-    void restore_on_connect(std::vector<core::RestoredSession> sessions, RestoreFailed on_failed);
+    void restore_on_connect(core::PreviousRun previous, RestoreFailed on_failed);
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     [[nodiscard]] bool ready() const { return subscriptions_acked_ >= 2; }
@@ -78,7 +79,7 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     int subscriptions_acked_ = 0;
     bool stopped_ = false;
     std::string stop_reason_;
-    std::vector<core::RestoredSession> to_restore_;
+    core::PreviousRun to_restore_;
     RestoreFailed on_restore_failed_;
 };
 

@@ -160,6 +160,21 @@ TEST_F(IssuerRestore, ARestoredSessionThatTimesOutSaysTheServerRestarted) {
         << out.ended[0].reason;
 }
 
+TEST_F(IssuerRestore, RepliesToASessionThatEndedBeforeTheRestartComeAfterTheEnd) {
+    start(true);
+    issuer->remember_ended({kSid, 1min}, now);
+    issuer->remember_ended({"long-gone", 11min}, now);
+    reply("CMD1", "Apple");
+    issuer->on_message("long-gone/CMD1", "Apple", 1, now, out);
+    ASSERT_EQ(out.replies.size(), 2U);
+    EXPECT_EQ(out.replies[0].verdict, Verdict::kAfterEnd);
+    EXPECT_EQ(out.replies[1].verdict, Verdict::kUnknownSession);
+    // Remembered for what is left of the ten minutes of retention, then forgotten.
+    advance(9min);
+    reply("CMD1", "Apple");
+    EXPECT_EQ(out.replies.back().verdict, Verdict::kUnknownSession);
+}
+
 TEST_F(IssuerRestore, RefusesWhatCannotBeRestored) {
     start(true);
     auto unknown = issuer->restore(running({{"CMD99", 1}}, {}), now, out);

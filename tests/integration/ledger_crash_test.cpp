@@ -29,6 +29,7 @@ constexpr std::size_t kPassedBeforeKill = 120;
 struct LedgerSnapshot {
     std::map<std::string, ledger::SessionRecord> sessions;
     std::set<std::tuple<std::string, std::string, std::string, ledger::WallMicros>> replies;
+    std::size_t unknown_session_replies = 0;
 };
 
 LedgerSnapshot read_ledger(const std::string& path) {
@@ -49,6 +50,7 @@ LedgerSnapshot read_ledger(const std::string& path) {
     }
     for (const auto& reply : replies.value()) {
         snapshot.replies.emplace(reply.session_id, reply.command, reply.word, reply.arrived);
+        if (reply.verdict == "unknown_session") ++snapshot.unknown_session_replies;
     }
     return snapshot;
 }
@@ -66,10 +68,12 @@ class Fleet final : public runner::ClientObserver {
     }
     void on_finished(const runner::ClientRunner& runner) override {
         ++finished;
+        ++ends[std::string(runner::to_string(runner.end()))];
         if (runner.end() == runner::ClientEnd::kPassed) ++passed;
     }
 
     std::map<std::string, std::string> session_ids;  // user ID -> session ID
+    std::map<std::string, std::size_t> ends;
     std::size_t finished = 0;
     std::size_t passed = 0;
 };
@@ -110,9 +114,10 @@ TEST_F(LedgerCrash, NoCommittedRowIsLostAndEverySessionEnds) {
             mqtt.client_id = "crash-" + user_id;
             core::ClientOptions options;
             options.user_id = user_id;
-            // Long enough to wait out the server's death and restart.
-            options.login_timeout = 60s;
-            options.idle_timeout = 60s;
+            // Long enough to wait out the server's death and restart, short enough that a
+            // device whose command or final message died with the server gives up soon.
+            options.login_timeout = 30s;
+            options.idle_timeout = 15s;
             auto client = runner::ClientRunner::create(loop, mqtt, options, fleet);
             ASSERT_TRUE(client.ok()) << client.error();
             clients.push_back(std::move(client.value()));
@@ -181,6 +186,10 @@ TEST_F(LedgerCrash, NoCommittedRowIsLostAndEverySessionEnds) {
     for (const auto& [session_id, session] : after.sessions) {
         EXPECT_FALSE(session.outcome.empty()) << session_id << " never ended";
     }
+    std::string client_ends;
+    for (const auto& [end, count] : fleet.ends) {
+        client_ends += " " + end + "=" + std::to_string(count);
+    }
     std::string summary;
     for (const auto& [outcome, count] : outcomes) {
         summary += " " + outcome + "=" + std::to_string(count);
@@ -188,8 +197,11 @@ TEST_F(LedgerCrash, NoCommittedRowIsLostAndEverySessionEnds) {
     std::cout << "killed after " << passed_at_kill << " passed; " << open_before
               << " sessions in flight at the kill; " << before.replies.size()
               << " replies committed before it; clients passed " << fleet.passed << " of "
-              << kClients << ", " << fleet.session_ids.size()
+              << kClients << " (" << client_ends << " ), " << fleet.session_ids.size()
               << " got a session ID; ledger:" << summary << "\n";
+    // Every reply came from our devices to sessions this server issued, before or after the
+    // restart.
+    EXPECT_EQ(after.unknown_session_replies, 0U);
     EXPECT_GT(open_before, 0U) << "the kill caught no session in flight: nothing was tested";
     EXPECT_GE(fleet.passed, kClients * 9 / 10);
     EXPECT_GE(outcomes["passed"], kClients * 9U / 10);

@@ -1,5 +1,6 @@
-#include "ledger/sessions_in_flight.hpp"
+#include "ledger/previous_run.hpp"
 
+#include <algorithm>
 #include <chrono>
 
 #include "core/server_events.hpp"
@@ -8,13 +9,15 @@
 
 namespace cmdlink::ledger {
 
-core::Result<std::vector<core::RestoredSession>> load_sessions_in_flight(const std::string& path) {
+core::Result<core::PreviousRun> load_previous_run(const std::string& path,
+                                                  core::Duration retention) {
     auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadOnly);
     if (!db) return core::Error{db.error()};
     auto open = load_open_sessions(db.value());
     if (!open) return core::Error{"cannot read " + path + ": " + open.error()};
     const WallMicros now = wall_micros_now();
-    std::vector<core::RestoredSession> restored;
+    core::PreviousRun previous;
+    std::vector<core::RestoredSession>& restored = previous.in_flight;
     restored.reserve(open.value().size());
     for (const SessionRecord& session : open.value()) {
         core::RestoredSession next{session.user_id, session.session_id, {}, {}};
@@ -34,7 +37,14 @@ core::Result<std::vector<core::RestoredSession>> load_sessions_in_flight(const s
         }
         restored.push_back(std::move(next));
     }
-    return restored;
+    const auto retention_us = std::chrono::duration_cast<std::chrono::microseconds>(retention);
+    auto ended = load_ended_since(db.value(), now - retention_us.count());
+    if (!ended) return core::Error{"cannot read " + path + ": " + ended.error()};
+    for (const auto& [session_id, ended_at] : ended.value()) {
+        previous.recently_ended.push_back(
+            {session_id, std::chrono::microseconds(std::max<WallMicros>(now - ended_at, 0))});
+    }
+    return previous;
 }
 
 }  // namespace cmdlink::ledger
