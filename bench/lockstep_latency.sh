@@ -25,7 +25,7 @@ for round in $(seq "$rounds"); do
   for qos in 0 1 2; do
     for kind in floor cmdlink python; do
       user="${kind}${qos}r${round}"
-      "$cmdlink" server --port "$port" --pacing lockstep --commands "$commands" --qos "$qos" \
+      "$cmdlink" server --port "$port" --ledger "$work/ledger.db" --pacing lockstep --commands "$commands" --qos "$qos" \
         --delay 0.2 --session-timeout 600 --stop-after 1 --json -q >"$work/server.json" 2>/dev/null &
       server_pid=$!
       sleep 0.2

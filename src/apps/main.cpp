@@ -6,6 +6,7 @@
 #include "apps/client_command.hpp"
 #include "apps/demo_command.hpp"
 #include "apps/exit_codes.hpp"
+#include "apps/results_command.hpp"
 #include "apps/server_command.hpp"
 
 int main(int argc, char** argv) {
@@ -18,6 +19,7 @@ int main(int argc, char** argv) {
         cmdlink::apps::add_server_command(app),
         cmdlink::apps::add_demo_command(app),
         cmdlink::apps::add_bench_command(app),
+        cmdlink::apps::add_results_command(app),
     };
     try {
         app.parse(argc, argv);

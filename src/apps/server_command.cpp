@@ -8,10 +8,12 @@
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
+#include "apps/ledger_recorder.hpp"
 #include "apps/server_flags.hpp"
 #include "apps/server_status.hpp"
 #include "apps/server_transcript.hpp"
 #include "core/text_checks.hpp"
+#include "ledger/previous_run.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
 
@@ -23,6 +25,7 @@ struct ServerFlags {
     PolicyFlags policy;
     std::uint64_t stop_after = 0;
     std::string shared_group;
+    std::string ledger = "cmdlink.db";
     bool json = false;
     bool verbose = false;
     bool quiet = false;
@@ -63,6 +66,12 @@ int run_server(const ServerFlags& flags) {
     auto mqtt = to_mqtt_options(flags.connection, kServerDefaults, "cmdlink-server");
     if (!mqtt) return usage_error(mqtt.error());
 
+    auto ledger_writer = ledger::LedgerWriter::open(flags.ledger);
+    if (!ledger_writer) return usage_error(ledger_writer.error());
+    auto previous = ledger::load_previous_run(flags.ledger, policy.value().ended_retention);
+    if (!previous) return usage_error(previous.error());
+    policy.value().confirm_before_announce = true;
+
     const net::MosquittoLibrary library;
     auto loop = net::EventLoop::create();
     if (!loop) return usage_error(loop.error());
@@ -80,10 +89,24 @@ int run_server(const ServerFlags& flags) {
             if (++sessions_ended == flags.stop_after) server->stop();
         });
 
+    bool ledger_failed = false;
+    LedgerRecorder recorder(event_loop, *ledger_writer.value(), transcript,
+                            [&](const std::string& why) {
+                                console.log().error("{}; stopping the server", why);
+                                ledger_failed = true;
+                                server->stop();
+                            });
+    if (auto watched = recorder.watch(); !watched) return usage_error(watched.error());
+
     auto created = runner::ServerRunner::create(event_loop, std::move(mqtt.value()),
-                                                std::move(policy.value()), random, transcript);
+                                                std::move(policy.value()), random, recorder);
     if (!created) return usage_error(created.error());
     server = std::move(created.value());
+    if (const auto& in_flight = previous.value().in_flight; !in_flight.empty()) {
+        console.log().warn("{} sessions left in flight by a previous run: restoring them",
+                           in_flight.size());
+    }
+    recorder.attach(*server, std::move(previous.value()));
 
     // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
     // second signal, interrupts at once (a person at the terminal who wants it to stop).
@@ -117,6 +140,10 @@ int run_server(const ServerFlags& flags) {
     }
     event_loop.run();
     console.status().clear();
+    if (auto closed = ledger_writer.value()->close(); !closed) {
+        if (!ledger_failed) console.log().error("{}", closed.error());
+        return kExitUsage;
+    }
     if (!server->ever_connected()) return kExitCannotConnect;
     return kExitOk;
 }
@@ -131,8 +158,8 @@ std::function<int()> add_server_command(CLI::App& app) {
         "Signals: SIGTERM drains (no new sessions; those in flight run to their end, then the "
         "server exits 0); SIGINT, or a second SIGTERM, ends the sessions in flight as "
         "interrupted and exits at once.\n"
-        "Exit codes: 0 stopped normally, 2 bad usage or input, 3 cannot connect or "
-        "authentication refused.");
+        "Exit codes: 0 stopped normally, 2 bad usage or input, or a ledger that cannot be "
+        "opened or written, 3 cannot connect or authentication refused.");
     add_connection_flags(*command, flags->connection, kServerDefaults);
     add_policy_flags(*command, flags->policy);
     command
@@ -142,6 +169,10 @@ std::function<int()> add_server_command(CLI::App& app) {
     command->add_option("--shared-group", flags->shared_group,
                         "Share the logins with the other servers of this group (MQTT shared "
                         "subscription $share/NAME/login); needs --client-id");
+    command
+        ->add_option("--ledger", flags->ledger,
+                     "SQLite file recording every session (created if missing)")
+        ->capture_default_str();
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");

@@ -1,5 +1,6 @@
 #include "core/issuer.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/protocol.hpp"
@@ -64,7 +65,10 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     const auto found = by_user_id_.find(user_id);
     if (found != by_user_id_.end() && !sessions_.at(found->second).has_sent_commands()) {
         const ServerSession& previous = sessions_.at(found->second);
-        out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+        // A held ID goes out once it is recorded; sending it now would defeat the hold.
+        if (previous.announced()) {
+            out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+        }
         out.record(server_event::SessionIssued{user_id, previous.session_id(), true});
         return;
     }
@@ -84,13 +88,17 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     const std::uint64_t serial = next_serial_++;
     auto [it, inserted] =
         sessions_.try_emplace(serial, user_id, fresh_session_id(), now, policy_, *random_);
-    const ServerSession& session = it->second;
+    ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(user_id, serial);
     // The broker handles our packets in order: the reply subscription is in place before the
     // device can learn the session ID, so no reply can slip past it.
     subscribe_replies(session.session_id(), out);
-    out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
+    if (policy_.confirm_before_announce) {
+        session.hold();
+    } else {
+        out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
+    }
     out.record(server_event::SessionIssued{user_id, session.session_id(), false});
     schedule(serial, session);
 }
@@ -144,6 +152,57 @@ void Issuer::on_timer(TimePoint now, ServerOutput& out) {
         }
     }
     forget_expired(now);
+}
+
+bool Issuer::confirm_recorded(std::string_view session_id, TimePoint now, ServerOutput& out) {
+    const auto found = by_session_id_.find(std::string(session_id));
+    if (found == by_session_id_.end()) return false;
+    ServerSession& session = sessions_.at(found->second);
+    if (session.announced()) return false;
+    session.announce(now, policy_, out);
+    schedule(found->second, session);
+    return true;
+}
+
+Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now, ServerOutput& out) {
+    if (auto why = check_user_id(restored.user_id)) return Error{"user ID " + *why};
+    if (by_session_id_.contains(restored.session_id) || ended_.contains(restored.session_id)) {
+        return Error{"session " + restored.session_id + " is known already"};
+    }
+    if (by_user_id_.contains(restored.user_id)) {
+        return Error{"user " + restored.user_id + " has another session in flight"};
+    }
+    const std::uint64_t serial = next_serial_++;
+    auto [it, inserted] = sessions_.try_emplace(serial, restored.user_id, restored.session_id, now,
+                                                policy_, *random_);
+    ServerSession& session = it->second;
+    by_session_id_.emplace(session.session_id(), serial);
+    by_user_id_.emplace(session.user_id(), serial);
+    auto done = session.restore(restored, now, policy_, out);
+    if (!done) {
+        by_session_id_.erase(restored.session_id);
+        by_user_id_.erase(restored.user_id);
+        sessions_.erase(serial);
+        return done;
+    }
+    if (session.state() == ServerSession::State::kEnded) {
+        retire(serial, now, out);
+    } else {
+        subscribe_replies(session.session_id(), out);
+        schedule(serial, session);
+    }
+    return true;
+}
+
+void Issuer::remember_ended(const EndedSession& ended, TimePoint now) {
+    if (ended.ago >= policy_.ended_retention || by_session_id_.contains(ended.session_id)) return;
+    const TimePoint at = now - std::max(ended.ago, Duration::zero());
+    ended_.insert_or_assign(ended.session_id, at);
+    // forget_expired() reads the oldest end first, so keep the order by time.
+    const auto later =
+        std::upper_bound(ended_order_.begin(), ended_order_.end(), at,
+                         [](TimePoint value, const auto& entry) { return value < entry.first; });
+    ended_order_.emplace(later, at, ended.session_id);
 }
 
 void Issuer::interrupt_all(TimePoint now, ServerOutput& out) {

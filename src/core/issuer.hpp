@@ -10,6 +10,7 @@
 
 #include "core/clock.hpp"
 #include "core/random_source.hpp"
+#include "core/restored_session.hpp"
 #include "core/result.hpp"
 #include "core/server_policy.hpp"
 #include "core/server_session.hpp"
@@ -34,6 +35,14 @@ class Issuer {
     void on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
                     ServerOutput& out, bool retained = false);
     void on_timer(TimePoint now, ServerOutput& out);
+    // With ServerPolicy::confirm_before_announce: the session is durably recorded, so its ID
+    // goes out now and its delay starts. False if it was announced already or is gone.
+    bool confirm_recorded(std::string_view session_id, TimePoint now, ServerOutput& out);
+    // Puts back a session a previous run left in flight (see ServerSession::restore); an error
+    // says why it cannot be, and the session is then not in flight.
+    Result<bool> restore(const RestoredSession& restored, TimePoint now, ServerOutput& out);
+    // Replies to `ended` count as after the end (not as unknown) for the rest of its retention.
+    void remember_ended(const EndedSession& ended, TimePoint now);
     // Ends every session in flight as interrupted, for a server that is stopping.
     void interrupt_all(TimePoint now, ServerOutput& out);
     // For a server that is stopping gently: new logins are refused with a reason, the

@@ -26,6 +26,67 @@ ServerSession::ServerSession(std::string user_id, std::string session_id, TimePo
     summary_.login_at = now;
 }
 
+void ServerSession::hold() {
+    announced_ = false;
+    deadline_ = kNever;
+}
+
+void ServerSession::announce(TimePoint now, const ServerPolicy& policy, ServerOutput& out) {
+    announced_ = true;
+    deadline_ = now + policy.delay;
+    timeout_at_ = now + policy.session_timeout;
+    out.publish(session_id_topic(user_id_), session_id_, kMaxQos);
+}
+
+Result<bool> ServerSession::restore(const RestoredSession& restored, TimePoint now,
+                                    const ServerPolicy& policy, ServerOutput& out) {
+    restored_ = true;
+    if (restored.sent.empty()) {
+        announce(now, policy, out);
+        return true;
+    }
+    std::vector<PlannedCommand> plan;
+    plan.reserve(restored.sent.size());
+    for (const RestoredSession::Message& sent : restored.sent) {
+        const auto index = policy.table.find(sent.command);
+        if (!index) return Error{"its command " + printable(sent.command) + " is not in the table"};
+        if (sent.qos < 0 || sent.qos > kMaxQos) {
+            return Error{"its command " + sent.command + " has QoS " + std::to_string(sent.qos)};
+        }
+        plan.push_back({now - std::max(sent.age, Duration::zero()),
+                        static_cast<std::uint16_t>(*index), static_cast<std::uint8_t>(sent.qos),
+                        false});
+    }
+    const auto sent_count = static_cast<std::uint32_t>(plan.size());
+    // Lockstep sends a command per answer, so the rest of the plan was never recorded: the
+    // fresh draw supplies it, which keeps the count within the policy's range.
+    if (policy.pacing == Pacing::kLockstep && plan_.size() > sent_count) {
+        plan.insert(plan.end(), plan_.begin() + sent_count, plan_.end());
+    }
+    plan_ = std::move(plan);
+    sent_ = sent_count;
+    summary_.commands = static_cast<std::uint32_t>(plan_.size());
+    state_ = State::kRunning;
+    summary_.first_command_at = now;
+    deadline_ = timeout_at_ = now + policy.session_timeout;
+    for (const RestoredSession::Message& answer : restored.answers) {
+        const auto index = policy.table.find(answer.command);
+        PlannedCommand* instance = index ? best_unanswered(*index, answer.qos) : nullptr;
+        if (instance == nullptr) continue;
+        instance->answered = true;
+        ++answered_;
+        ++summary_.correct;
+        if (answer.qos < instance->qos) ++summary_.low_qos;
+    }
+    if (answered_ == sent_ && sent_ < plan_.size()) {
+        send_next(1, now, policy, out);
+    } else if (answered_ == plan_.size()) {
+        out.publish(session_id_, kWellDone, kMaxQos);
+        end(SessionOutcome::kPassed, {}, now, out);
+    }
+    return true;
+}
+
 void ServerSession::on_timer(TimePoint now, const ServerPolicy& policy, ServerOutput& out) {
     if (state_ == State::kEnded || now < deadline_) return;
     if (state_ == State::kIssued) {
@@ -38,7 +99,10 @@ void ServerSession::on_timer(TimePoint now, const ServerPolicy& policy, ServerOu
     }
     end(SessionOutcome::kTimedOut,
         std::to_string(plan_.size() - answered_) + " of " + std::to_string(plan_.size()) +
-            " commands unanswered after the session timeout",
+            " commands unanswered after the session timeout" +
+            (restored_ ? "; the server restarted during the session, so a reply or command "
+                         "may have been lost"
+                       : ""),
         now, out);
 }
 

@@ -8,6 +8,8 @@
 #include "core/clock.hpp"
 #include "core/mqtt_output.hpp"
 #include "core/random_source.hpp"
+#include "core/restored_session.hpp"
+#include "core/result.hpp"
 #include "core/server_events.hpp"
 #include "core/server_policy.hpp"
 
@@ -27,6 +29,21 @@ class ServerSession {
     ServerSession(std::string user_id, std::string session_id, TimePoint now,
                   const ServerPolicy& policy, RandomSource& random);
 
+    // Becomes `restored`, as recorded before a restart, instead of the plan it drew: the
+    // commands it sent count as sent (latency still runs from their recorded age), its
+    // accepted answers as answered. Its timeout runs in full from `now`, so that the replies
+    // the broker kept during the restart are read before it can expire. With no command sent,
+    // it publishes its ID again (harmless if the device has it) and keeps its fresh plan for
+    // after the delay. In lockstep pacing the unsent rest of its plan comes from the fresh
+    // draw. Ends as passed at once if every command is answered.
+    Result<bool> restore(const RestoredSession& restored, TimePoint now, const ServerPolicy& policy,
+                         ServerOutput& out);
+
+    // Waits for announce(): no timer runs while the session ID is held back.
+    void hold();
+    // Publishes the session ID and starts the delay and the session timeout from `now`.
+    void announce(TimePoint now, const ServerPolicy& policy, ServerOutput& out);
+
     void on_timer(TimePoint now, const ServerPolicy& policy, ServerOutput& out);
     void on_reply(std::string_view command, std::string_view word, int qos, TimePoint now,
                   const ServerPolicy& policy, ServerOutput& out);
@@ -35,6 +52,7 @@ class ServerSession {
     [[nodiscard]] State state() const { return state_; }
     [[nodiscard]] TimePoint deadline() const { return deadline_; }
     [[nodiscard]] bool has_sent_commands() const { return sent_ > 0; }
+    [[nodiscard]] bool announced() const { return announced_; }
     [[nodiscard]] const std::string& user_id() const { return user_id_; }
     [[nodiscard]] const std::string& session_id() const { return session_id_; }
     [[nodiscard]] const SessionSummary& summary() const { return summary_; }
@@ -62,6 +80,8 @@ class ServerSession {
     std::uint32_t sent_ = 0;
     std::uint32_t answered_ = 0;
     State state_ = State::kIssued;
+    bool announced_ = true;
+    bool restored_ = false;
     TimePoint deadline_;
     TimePoint timeout_at_;
     SessionSummary summary_;

@@ -52,6 +52,17 @@ void ServerRunner::disconnect_once_drained() {
     connection_->disconnect();
 }
 
+bool ServerRunner::confirm_recorded(std::string_view session_id) {
+    const bool announced = issuer_.confirm_recorded(session_id, loop_.now(), *this);
+    if (announced) deadline_.arm(issuer_.next_deadline());
+    return announced;
+}
+
+void ServerRunner::restore_on_connect(core::PreviousRun previous, RestoreFailed on_failed) {
+    to_restore_ = std::move(previous);
+    on_restore_failed_ = std::move(on_failed);
+}
+
 void ServerRunner::subscribe(std::string_view topic, int qos) {
     ++subscriptions_made_;
     connection_->subscribe(topic, qos);
@@ -77,6 +88,15 @@ void ServerRunner::on_connected(bool session_present) {
     const bool first = !ever_connected_;
     ever_connected_ = true;
     observer_.on_connected(*this, first, session_present);
+    const core::PreviousRun previous = std::exchange(to_restore_, {});
+    for (const core::EndedSession& ended : previous.recently_ended) {
+        issuer_.remember_ended(ended, loop_.now());
+    }
+    for (const core::RestoredSession& session : previous.in_flight) {
+        auto restored = issuer_.restore(session, loop_.now(), *this);
+        if (!restored && on_restore_failed_) on_restore_failed_(session, restored.error());
+    }
+    deadline_.arm(issuer_.next_deadline());
     // Subscribing again is harmless when the broker kept our session, and needed when not.
     subscriptions_acked_ = 0;
     subscriptions_made_ = 0;

@@ -1,8 +1,10 @@
 #pragma once
 
+#include <functional>
 #include <memory>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/issuer.hpp"
 #include "net/event_loop.hpp"
@@ -37,6 +39,14 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     void stop();
     // Takes no new sessions, lets those in flight end, then disconnects (a gentle stop()).
     void drain();
+    // With ServerPolicy::confirm_before_announce: `session_id` is durably recorded, so its ID
+    // may go out. False if there was nothing to announce.
+    bool confirm_recorded(std::string_view session_id);
+    // What a previous run left (sessions in flight, sessions just ended), put back into the
+    // Issuer on the first connection, before any message is read, so that the replies the
+    // broker kept for us find their sessions.
+    using RestoreFailed = std::function<void(const core::RestoredSession&, const std::string&)>;
+    void restore_on_connect(core::PreviousRun previous, RestoreFailed on_failed);
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     // The subscriptions made on (re)connecting are all acknowledged: logins cannot be lost.
@@ -77,6 +87,8 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     int start_subscriptions_ = 0;  // how many the Issuer made on the last (re)connect
     bool stopped_ = false;
     std::string stop_reason_;
+    core::PreviousRun to_restore_;
+    RestoreFailed on_restore_failed_;
 };
 
 }  // namespace cmdlink::runner

@@ -2,6 +2,7 @@
 
 #include <sys/wait.h>
 
+#include <algorithm>
 #include <cctype>
 #include <csignal>
 #include <fstream>
@@ -269,6 +270,10 @@ CmdlinkProcess* BrokerTest::start_server(const std::vector<std::string>& flags) 
     std::vector<std::string> arguments = {"server",    "--host", "127.0.0.1", "--port",
                                           port_text(), "--json", "-q"};
     arguments.insert(arguments.end(), flags.begin(), flags.end());
+    // Each test keeps its ledger in its own directory, never in the shared working directory.
+    if (std::find(flags.begin(), flags.end(), "--ledger") == flags.end()) {
+        arguments.insert(arguments.end(), {"--ledger", (workspace() / "ledger.db").string()});
+    }
     CmdlinkProcess* server = run_cmdlink("server", arguments);
     if (server == nullptr) return nullptr;
     // The server subscribes to `login`, then to the replies (+/+): once the broker has the

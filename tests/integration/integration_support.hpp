@@ -118,7 +118,8 @@ class BrokerTest : public ProcessTest {
     [[nodiscard]] int port() const { return broker_->port(); }
     [[nodiscard]] std::string port_text() const { return std::to_string(broker_->port()); }
 
-    // `cmdlink server --host 127.0.0.1 --port P --json -q <flags...>`, returned once the
+    // `cmdlink server --host 127.0.0.1 --port P --json -q <flags...>` (with `--ledger
+    // <workspace>/ledger.db` unless the flags name one), returned once the
     // server's subscriptions have reached the broker (so that no login can be lost).
     CmdlinkProcess* start_server(const std::vector<std::string>& flags);
     // `cmdlink client --host 127.0.0.1 --port P --user-id ID --json -q <flags...>`.

@@ -19,9 +19,10 @@ class SharedGroup : public BrokerTest {
     // has reached the broker (it subscribes to nothing else until a session exists).
     CmdlinkProcess* start_group_server(const std::string& client_id) {
         CmdlinkProcess* server = run_cmdlink(
-            "server-" + client_id, {"server", "--host", "127.0.0.1", "--port", port_text(),
-                                    "--json", "-q", "--client-id", client_id, "--shared-group", "g",
-                                    "--delay", "0.5", "--commands", "3-11", "--qos", "random"});
+            "server-" + client_id,
+            {"server", "--host", "127.0.0.1", "--port", port_text(), "--json", "-q", "--client-id",
+             client_id, "--shared-group", "g", "--delay", "0.5", "--commands", "3-11", "--qos",
+             "random", "--ledger", (workspace() / (client_id + ".db")).string()});
         if (server == nullptr) return nullptr;
         const bool ready = wait_until(
             [&] {
@@ -90,7 +91,8 @@ TEST_F(SharedGroup, TwoServersHandleEverySessionExactlyOnce) {
 
 TEST_F(SharedGroup, SharedGroupWithoutAClientIdIsAUsageError) {
     CmdlinkProcess* server = run_cmdlink(
-        "server", {"server", "--host", "127.0.0.1", "--port", port_text(), "--shared-group", "g"});
+        "server", {"server", "--host", "127.0.0.1", "--port", port_text(), "--shared-group", "g",
+                   "--ledger", (workspace() / "ledger.db").string()});
     ASSERT_NE(server, nullptr);
     EXPECT_EQ(server->wait_for_exit(), 2);
     EXPECT_NE(server->stderr_text().find("--client-id"), std::string::npos);

@@ -1,0 +1,195 @@
+// Sessions held back until recorded, and sessions put back after a restart.
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "core/issuer.hpp"
+#include "core/protocol.hpp"
+#include "recording_output.hpp"
+
+namespace cmdlink::core {
+namespace {
+
+using namespace std::chrono_literals;
+using test_support::Action;
+using test_support::publish_action;
+using test_support::RecordingServerOutput;
+using test_support::ScriptedRandom;
+using Actions = std::vector<Action>;
+
+const std::string kSid = "5b0e4a5e-1c8f-4b7e-9a51-0d6f2f1b7c11";
+
+class IssuerRestore : public ::testing::Test {
+  protected:
+    void start(bool confirm_before_announce, Pacing pacing = Pacing::kBurst) {
+        ServerPolicy policy;
+        policy.pacing = pacing;
+        policy.confirm_before_announce = confirm_before_announce;
+        policy.delay = 1s;
+        policy.session_timeout = 10s;
+        policy.min_commands = 2;
+        policy.max_commands = 2;
+        auto created = Issuer::create(std::move(policy), random);
+        ASSERT_TRUE(created) << created.error();
+        issuer.emplace(std::move(created.value()));
+        issuer->start(out);
+        out.actions.clear();
+    }
+    void advance(Duration by) {
+        now += by;
+        issuer->on_timer(now, out);
+    }
+    void reply(const std::string& command, const std::string& word, int qos = 1) {
+        issuer->on_message(kSid + "/" + command, word, qos, now, out);
+    }
+    static RestoredSession running(std::vector<RestoredSession::Message> sent,
+                                   std::vector<RestoredSession::Message> answers) {
+        return {"777", kSid, std::move(sent), std::move(answers)};
+    }
+
+    ScriptedRandom random;
+    std::optional<Issuer> issuer;
+    RecordingServerOutput out;
+    TimePoint now = TimePoint{} + 1h;
+};
+
+TEST_F(IssuerRestore, AHeldSessionIdGoesOutOnlyOnceConfirmed) {
+    start(true);
+    issuer->on_message("login", "777", 2, now, out);
+    ASSERT_EQ(out.issued.size(), 1U);
+    const std::string sid = out.issued[0].session_id;
+    EXPECT_TRUE(out.actions.empty());
+    EXPECT_EQ(issuer->next_deadline(), kNever);
+
+    now += 5ms;
+    EXPECT_TRUE(issuer->confirm_recorded(sid, now, out));
+    EXPECT_EQ(out.actions, (Actions{publish_action("777/UUID", sid, 2)}));
+    EXPECT_EQ(issuer->next_deadline(), now + 1s);
+    EXPECT_FALSE(issuer->confirm_recorded(sid, now, out));
+    EXPECT_FALSE(issuer->confirm_recorded("no-such-session", now, out));
+}
+
+TEST_F(IssuerRestore, ARepeatedLoginDoesNotLeakAHeldId) {
+    start(true);
+    issuer->on_message("login", "777", 2, now, out);
+    issuer->on_message("login", "777", 2, now, out);
+    ASSERT_EQ(out.issued.size(), 2U);
+    EXPECT_TRUE(out.issued[1].repeated);
+    EXPECT_TRUE(out.actions.empty());
+}
+
+TEST_F(IssuerRestore, WithoutTheHoldTheIdGoesOutAtOnce) {
+    start(false);
+    issuer->on_message("login", "777", 2, now, out);
+    ASSERT_EQ(out.issued.size(), 1U);
+    EXPECT_EQ(out.actions, (Actions{publish_action("777/UUID", out.issued[0].session_id, 2)}));
+}
+
+TEST_F(IssuerRestore, ARestoredSessionTakesTheRepliesThatWaitedForIt) {
+    start(true);
+    ASSERT_TRUE(
+        issuer->restore(running({{"CMD1", 1, 3s}, {"CMD2", 2, 3s}}, {{"CMD1", 1}}), now, out));
+    EXPECT_TRUE(out.actions.empty());
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+    now += 1s;
+    reply("CMD2", "Cat", 2);
+    ASSERT_EQ(out.replies.size(), 1U);
+    EXPECT_EQ(out.replies[0].verdict, Verdict::kCorrect);
+    EXPECT_EQ(out.replies[0].latency, 4s) << "latency runs from when the command was sent";
+    EXPECT_EQ(out.actions, (Actions{publish_action(kSid, std::string(kWellDone), 2)}));
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
+    EXPECT_EQ(out.ended[0].correct, 2U);
+}
+
+TEST_F(IssuerRestore, AReplyToAnAlreadyAnsweredCommandIsSurplus) {
+    start(true);
+    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}, {"CMD2", 1}}, {{"CMD1", 1}}), now, out));
+    reply("CMD1", "Apple");
+    ASSERT_EQ(out.replies.size(), 1U);
+    EXPECT_EQ(out.replies[0].verdict, Verdict::kSurplus);
+    EXPECT_TRUE(out.ended.empty());
+}
+
+TEST_F(IssuerRestore, ASessionAnsweredCompletelyBeforeTheRestartPassesAtOnce) {
+    start(true);
+    ASSERT_TRUE(issuer->restore(running({{"CMD3", 0}}, {{"CMD3", 0}}), now, out));
+    EXPECT_EQ(out.actions, (Actions{publish_action(kSid, std::string(kWellDone), 2)}));
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+}
+
+TEST_F(IssuerRestore, ALockstepSessionGoesOnWithTheRestOfAFreshPlan) {
+    start(true, Pacing::kLockstep);
+    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
+    EXPECT_TRUE(out.commands_sent_to(kSid).empty());
+    reply("CMD1", "Apple");
+    // The policy draws exactly two commands: one was sent before the restart, one comes now.
+    const auto sent = out.commands_sent_to(kSid);
+    ASSERT_EQ(sent.size(), 1U);
+    EXPECT_TRUE(out.ended.empty());
+}
+
+TEST_F(IssuerRestore, ALockstepSessionAnsweredBeforeTheRestartGetsItsNextCommand) {
+    start(true, Pacing::kLockstep);
+    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {{"CMD1", 1}}), now, out));
+    EXPECT_EQ(out.commands_sent_to(kSid).size(), 1U);
+    EXPECT_TRUE(out.ended.empty());
+}
+
+TEST_F(IssuerRestore, ASessionWithoutCommandsSendsItsIdAgainThenItsPlan) {
+    start(true);
+    ASSERT_TRUE(issuer->restore(running({}, {}), now, out));
+    EXPECT_EQ(out.actions, (Actions{publish_action("777/UUID", kSid, 2)}));
+    advance(1s);
+    EXPECT_EQ(out.commands_sent_to(kSid).size(), 2U);
+}
+
+TEST_F(IssuerRestore, ARestoredSessionThatTimesOutSaysTheServerRestarted) {
+    start(true);
+    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
+    EXPECT_EQ(issuer->next_deadline(), now + 10s);
+    advance(10s);
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kTimedOut);
+    EXPECT_NE(out.ended[0].reason.find("server restarted"), std::string::npos)
+        << out.ended[0].reason;
+}
+
+TEST_F(IssuerRestore, RepliesToASessionThatEndedBeforeTheRestartComeAfterTheEnd) {
+    start(true);
+    issuer->remember_ended({kSid, 1min}, now);
+    issuer->remember_ended({"long-gone", 11min}, now);
+    reply("CMD1", "Apple");
+    issuer->on_message("long-gone/CMD1", "Apple", 1, now, out);
+    ASSERT_EQ(out.replies.size(), 2U);
+    EXPECT_EQ(out.replies[0].verdict, Verdict::kAfterEnd);
+    EXPECT_EQ(out.replies[1].verdict, Verdict::kUnknownSession);
+    // Remembered for what is left of the ten minutes of retention, then forgotten.
+    advance(9min);
+    reply("CMD1", "Apple");
+    EXPECT_EQ(out.replies.back().verdict, Verdict::kUnknownSession);
+}
+
+TEST_F(IssuerRestore, RefusesWhatCannotBeRestored) {
+    start(true);
+    auto unknown = issuer->restore(running({{"CMD99", 1}}, {}), now, out);
+    ASSERT_FALSE(unknown);
+    EXPECT_NE(unknown.error().find("CMD99"), std::string::npos) << unknown.error();
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+
+    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
+    EXPECT_FALSE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
+    RestoredSession bad_user = running({}, {});
+    bad_user.user_id = "a/b";
+    bad_user.session_id = "other";
+    EXPECT_FALSE(issuer->restore(bad_user, now, out));
+    EXPECT_EQ(issuer->active_sessions(), 1U);
+}
+
+}  // namespace
+}  // namespace cmdlink::core

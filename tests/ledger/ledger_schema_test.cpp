@@ -1,0 +1,143 @@
+#include "ledger/ledger_schema.hpp"
+
+#include <gtest/gtest.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include <fstream>
+
+#include "ledger/ledger_writer.hpp"
+#include "ledger_test_support.hpp"
+
+namespace cmdlink::ledger {
+namespace {
+
+using LedgerSchema = LedgerFileTest;
+
+void write_bytes(const std::string& path, const std::string& bytes, std::streamoff at = 0) {
+    std::fstream out(path, std::ios::in | std::ios::out | std::ios::binary);
+    if (!out) out.open(path, std::ios::out | std::ios::binary);
+    out.seekp(at);
+    out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+int user_version(const std::string& path) {
+    auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadOnly);
+    EXPECT_TRUE(db.ok());
+    auto statement = db.value().prepare("PRAGMA user_version");
+    EXPECT_TRUE(statement.ok());
+    EXPECT_EQ(statement.value().step(), SQLITE_ROW);
+    return static_cast<int>(statement.value().integer(0));
+}
+
+TEST_F(LedgerSchema, ANewFileGetsTheSchemaItsVersionAndWal) {
+    const std::string path = file("new.db");
+    auto db = open_ledger_for_writing(path);
+    ASSERT_TRUE(db.ok()) << db.error();
+    auto mode = db.value().prepare("PRAGMA journal_mode");
+    ASSERT_TRUE(mode.ok());
+    ASSERT_EQ(mode.value().step(), SQLITE_ROW);
+    EXPECT_EQ(mode.value().text(0), "wal");
+    EXPECT_EQ(user_version(path), kLedgerSchemaVersion);
+    for (const char* table : {"sessions", "commands", "replies", "refused_logins"}) {
+        EXPECT_TRUE(db.value().execute(std::string("SELECT * FROM ") + table).ok()) << table;
+    }
+}
+
+TEST_F(LedgerSchema, AnExistingLedgerOpensAgain) {
+    const std::string path = file("again.db");
+    ASSERT_TRUE(open_ledger_for_writing(path).ok());
+    auto again = open_ledger_for_writing(path);
+    EXPECT_TRUE(again.ok()) << again.error();
+    EXPECT_TRUE(open_ledger_for_reading(path).ok());
+}
+
+TEST_F(LedgerSchema, ReadingNeverCreatesAFile) {
+    const std::string path = file("absent.db");
+    auto db = open_ledger_for_reading(path);
+    ASSERT_FALSE(db.ok());
+    EXPECT_NE(db.error().find("no such file"), std::string::npos) << db.error();
+    EXPECT_FALSE(std::filesystem::exists(path));
+}
+
+TEST_F(LedgerSchema, AFileThatIsNotSqliteIsRefused) {
+    const std::string path = file("notes.db");
+    write_bytes(path, std::string(8192, 'x'));
+    auto db = open_ledger_for_writing(path);
+    ASSERT_FALSE(db.ok());
+    EXPECT_NE(db.error().find("not a database"), std::string::npos) << db.error();
+    EXPECT_NE(db.error().find(path), std::string::npos) << db.error();
+    EXPECT_FALSE(open_ledger_for_reading(path).ok());
+}
+
+TEST_F(LedgerSchema, ACorruptLedgerIsRefused) {
+    const std::string path = file("corrupt.db");
+    {
+        auto writer = LedgerWriter::open(path);
+        ASSERT_TRUE(writer.ok()) << writer.error();
+        for (int i = 0; i < 2000; ++i) {
+            writer.value()->record(
+                row::LoginRefused{"user" + std::to_string(i), std::string(100, 'r'), i});
+        }
+        ASSERT_TRUE(writer.value()->close().ok());
+    }
+    // Reopening checkpoints the WAL into the main file, so the garbage lands on real pages.
+    ASSERT_TRUE(open_ledger_for_writing(path).ok());
+    ASSERT_GT(std::filesystem::file_size(path), 40000U);
+    write_bytes(path, std::string(12000, '\x5a'), 16384);
+    auto writing = open_ledger_for_writing(path);
+    ASSERT_FALSE(writing.ok());
+    EXPECT_NE(writing.error().find("unusable ledger"), std::string::npos) << writing.error();
+    auto reading = open_ledger_for_reading(path);
+    ASSERT_FALSE(reading.ok());
+    EXPECT_NE(reading.error().find("corrupt"), std::string::npos) << reading.error();
+}
+
+TEST_F(LedgerSchema, AnotherApplicationsDatabaseIsRefused) {
+    const std::string path = file("other.db");
+    {
+        auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(db.value().execute("CREATE TABLE notes (text TEXT)").ok());
+    }
+    auto db = open_ledger_for_writing(path);
+    ASSERT_FALSE(db.ok());
+    EXPECT_NE(db.error().find("not a cmdlink ledger"), std::string::npos) << db.error();
+}
+
+TEST_F(LedgerSchema, AnotherSchemaVersionIsRefused) {
+    const std::string path = file("future.db");
+    ASSERT_TRUE(open_ledger_for_writing(path).ok());
+    {
+        auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(db.value().execute("PRAGMA user_version = 99").ok());
+    }
+    auto db = open_ledger_for_writing(path);
+    ASSERT_FALSE(db.ok());
+    EXPECT_NE(db.error().find("schema version 99"), std::string::npos) << db.error();
+    EXPECT_FALSE(open_ledger_for_reading(path).ok());
+}
+
+TEST_F(LedgerSchema, AReadOnlyFileIsRefusedForWriting) {
+    if (::geteuid() == 0) GTEST_SKIP() << "root writes to files whatever their mode";
+    const std::string path = file("readonly.db");
+    ASSERT_TRUE(open_ledger_for_writing(path).ok());
+    ASSERT_EQ(::chmod(path.c_str(), 0444), 0);
+    auto db = open_ledger_for_writing(path);
+    ASSERT_FALSE(db.ok());
+    EXPECT_NE(db.error().find("read-only"), std::string::npos) << db.error();
+    EXPECT_TRUE(open_ledger_for_reading(path).ok());
+}
+
+TEST_F(LedgerSchema, ALedgerWhereNothingCanBeWrittenIsRefused) {
+    // /sys is read-only even for root, so this holds whoever runs the tests.
+    const std::string path = "/sys/cmdlink-ledger-test.db";
+    auto db = open_ledger_for_writing(path);
+    ASSERT_FALSE(db.ok());
+    EXPECT_NE(db.error().find(path), std::string::npos) << db.error();
+    EXPECT_NE(db.error().find("write"), std::string::npos) << db.error();
+}
+
+}  // namespace
+}  // namespace cmdlink::ledger
