@@ -30,10 +30,13 @@ for n in "${levels[@]}"; do
   server_cpu=$(cpu_s "$server_pid")
   broker_cpu=$(awk -v a="$(cpu_s "$broker_pid")" -v b="$broker_before" 'BEGIN {print a - b}')
   kill -INT "$server_pid"; wait "$server_pid"
-  python3 - "$report" "$n" "$idle" "$peak" "$server_cpu" "$broker_cpu" "${server[*]/--port $port /}" "${bench[*]/--port $port /}" <<'PY'
-import json, sys
+  python3 - "$report" "$n" "$idle" "$peak" "$server_cpu" "$broker_cpu" "${server[*]}" "${bench[*]}" <<'PY'
+import json, re, sys
 report, n, idle, peak, server_cpu, broker_cpu, server_command, bench_command = sys.argv[1:]
 r = json.loads(report)
+# Which port and temporary directory a run used does not matter to a reader.
+clean = lambda command: re.sub(r"/tmp/tmp\.\w+", "$work", re.sub(r" --port \d+", "", command))
+server_command, bench_command = clean(server_command), clean(bench_command)
 n, idle, peak = int(n), int(idle), int(peak)
 print(f'| {r["peak_active"]} | {r["passed"]}/{r["sessions"]} | {r["sessions_per_s"]:.0f} | {idle} | {peak} | '
       f'{(peak - idle) * 1024 / n:.0f} | {float(server_cpu):.2f} | {float(broker_cpu):.2f} | '

@@ -318,12 +318,13 @@ int run_bench(BenchFlags flags) {
         return usage_error("--external-server needs --port: the server must know the broker");
     }
 
-    // Each session holds a socket and libmosquitto's internal socket pair: three descriptors.
+    // One socket per session in flight (net/wakeup_pair.hpp spares libmosquitto's two more).
     const std::size_t in_flight = flags.concurrency == 0 ? flags.sessions : flags.concurrency;
-    const std::uint64_t fd_limit = os::raise_open_file_limit(in_flight * 3 + 256);
-    if (fd_limit < in_flight * 3 + 64) {
+    const std::uint64_t wanted_fds = in_flight + 256;
+    const std::uint64_t fd_limit = os::raise_open_file_limit(wanted_fds);
+    if (fd_limit < wanted_fds) {
         console.log().warn("open-file limit {} is too low for {} sessions in flight (needs ~{})",
-                           fd_limit, in_flight, in_flight * 3 + 64);
+                           fd_limit, in_flight, wanted_fds);
     }
 
     std::unique_ptr<broker::PrivateBroker> broker;
