@@ -2,6 +2,7 @@
 #include <functional>
 #include <vector>
 
+#include "apps/broker_config_command.hpp"
 #include "apps/client_command.hpp"
 #include "apps/demo_command.hpp"
 #include "apps/exit_codes.hpp"
@@ -16,6 +17,7 @@ int main(int argc, char** argv) {
         cmdlink::apps::add_client_command(app),
         cmdlink::apps::add_server_command(app),
         cmdlink::apps::add_demo_command(app),
+        cmdlink::apps::add_broker_config_command(app),
     };
     try {
         app.parse(argc, argv);

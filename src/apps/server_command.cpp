@@ -18,6 +18,7 @@ struct ServerFlags {
     ConnectionFlags connection;
     PolicyFlags policy;
     std::uint64_t stop_after = 0;
+    bool grant_sessions = false;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
@@ -56,6 +57,7 @@ int run_server(const ServerFlags& flags) {
                                                 std::move(policy.value()), random, transcript);
     if (!created) return usage_error(created.error());
     server = std::move(created.value());
+    server->grant_session_access(flags.grant_sessions);
 
     auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
         console.log().warn("{}: ending the sessions in flight and disconnecting",
@@ -87,6 +89,9 @@ std::function<int()> add_server_command(CLI::App& app) {
         ->add_option("--stop-after", flags->stop_after,
                      "Stop once this many sessions have ended (0: run until SIGINT/SIGTERM)")
         ->capture_default_str();
+    command->add_flag("--grant-sessions", flags->grant_sessions,
+                      "Roster broker (cmdlink broker-config): grant each session's topics to its "
+                      "student only, through the dynamic security plugin");
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");

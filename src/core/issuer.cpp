@@ -65,8 +65,10 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     const ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(user_id, serial);
-    out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
+    // Recorded before the ID goes out, so that an observer can act first (a roster server
+    // grants the session's topics to its student).
     out.record(server_event::SessionIssued{user_id, session.session_id(), false});
+    out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
     schedule(serial, session);
 }
 

@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/protocol.hpp"
+#include "runner/session_grant.hpp"
 
 namespace cmdlink::runner {
 
@@ -55,6 +56,14 @@ void ServerRunner::disconnect() {
 }
 
 void ServerRunner::record(const core::ServerEvent& event) {
+    // The Issuer records a new session before it publishes its ID, and the broker handles
+    // this connection's publishes in order, so the grant is in force before the student
+    // can learn the ID. A repeated ID was granted already.
+    const auto* issued = std::get_if<core::server_event::SessionIssued>(&event);
+    if (grant_sessions_ && issued != nullptr && !issued->repeated) {
+        connection_->publish(kGrantTopic,
+                             session_grant_command(issued->user_id, issued->session_id), 1);
+    }
     observer_.on_server_event(*this, event);
 }
 

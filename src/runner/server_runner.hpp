@@ -35,6 +35,9 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     core::Result<bool> start();
     // Ends the sessions in flight as interrupted and disconnects.
     void stop();
+    // With a roster broker (docs/isolation.md): before each new session ID goes out, grant
+    // its student that session's topics through the dynamic security plugin.
+    void grant_session_access(bool grant) { grant_sessions_ = grant; }
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     [[nodiscard]] bool ready() const { return subscriptions_acked_ >= 2; }
@@ -68,6 +71,7 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     bool ever_connected_ = false;
     int subscriptions_acked_ = 0;
     bool stopped_ = false;
+    bool grant_sessions_ = false;
     std::string stop_reason_;
 };
 

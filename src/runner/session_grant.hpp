@@ -1,0 +1,16 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+
+namespace cmdlink::runner {
+
+// Where the server publishes grants: the dynamic security plugin's control topic.
+inline constexpr std::string_view kGrantTopic = "$CONTROL/dynamic-security/v1";
+
+// The dynamic security command that gives the student of `user_id` their new session's
+// topics and only those: read `<session ID>`, write `<session ID>/<command>`. It replaces
+// the role of the student's previous session, whose topics they lose. See docs/isolation.md.
+std::string session_grant_command(std::string_view user_id, std::string_view session_id);
+
+}  // namespace cmdlink::runner
