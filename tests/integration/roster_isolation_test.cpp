@@ -252,5 +252,25 @@ TEST_F(RosterIsolation, ALoginWithAnotherStudentsIdBringsNoSessionId) {
     EXPECT_EQ(server->stop(), 0) << server->describe();
 }
 
+class BrokerConfig : public ProcessTest {};
+
+TEST_F(BrokerConfig, ABadRosterIsReportedLineByLineAndNothingIsWritten) {
+    const auto roster = write_file("roster.csv",
+                                   "username,password,user_id\n"
+                                   "alice,pw,1001\n"
+                                   "bob,,1002\n"
+                                   "carol,pw,1001\n");
+    const auto out = workspace() / "out";
+    CmdlinkProcess* config = run_cmdlink(
+        "broker-config", {"broker-config", "--roster", roster.string(), "--out", out.string()});
+    ASSERT_NE(config, nullptr);
+    EXPECT_EQ(config->wait_for_exit(), 2) << config->describe();
+    const std::string errors = config->stderr_text();
+    EXPECT_NE(errors.find("roster line 3: the password is empty"), std::string::npos) << errors;
+    EXPECT_NE(errors.find("roster line 4: user ID '1001' is already on line 2"), std::string::npos)
+        << errors;
+    EXPECT_FALSE(std::filesystem::exists(out));
+}
+
 }  // namespace
 }  // namespace cmdlink::integration
