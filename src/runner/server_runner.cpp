@@ -74,6 +74,8 @@ void ServerRunner::on_connected(bool session_present) {
     // Subscribing again is harmless when the broker kept our session, and needed when not.
     subscriptions_acked_ = 0;
     issuer_.start(*this);
+    // After the Issuer's two subscriptions, which ready() counts.
+    if (grant_sessions_) connection_->subscribe(kGrantResponseTopic, 1);
 }
 
 void ServerRunner::on_refused(std::string reason) {
@@ -92,6 +94,13 @@ void ServerRunner::on_connection_lost(std::string reason) {
 
 void ServerRunner::on_message(std::string_view topic, std::string_view payload, int qos,
                               bool retained) {
+    if (grant_sessions_ && topic == kGrantResponseTopic) {
+        // Not a protocol message: reported like one the server ignores, so it shows.
+        for (const std::string& failure : grant_failures(payload)) {
+            observer_.on_server_event(*this, core::server_event::MessageIgnored{topic, failure});
+        }
+        return;
+    }
     issuer_.on_message(topic, payload, qos, loop_.now(), *this, retained);
     deadline_.arm(issuer_.next_deadline());
 }

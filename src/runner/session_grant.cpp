@@ -30,4 +30,22 @@ std::string session_grant_command(std::string_view user_id, std::string_view ses
     return Json{{"commands", commands}}.dump();
 }
 
+std::vector<std::string> grant_failures(std::string_view response) {
+    using Json = nlohmann::json;
+    const Json parsed = Json::parse(response, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_object() || !parsed.contains("responses") || !parsed["responses"].is_array()) {
+        return {"the dynamic security plugin's response is not the JSON it should be"};
+    }
+    std::vector<std::string> failures;
+    for (const Json& answer : parsed["responses"]) {
+        if (!answer.is_object() || !answer.contains("error")) continue;
+        const std::string command = answer.value("command", "?");
+        const std::string error = answer["error"].is_string() ? answer["error"].get<std::string>()
+                                                              : answer["error"].dump();
+        if (command == "deleteRole" && error == "Role not found") continue;
+        failures.push_back("session grant refused: " + command + ": " + error);
+    }
+    return failures;
+}
+
 }  // namespace cmdlink::runner

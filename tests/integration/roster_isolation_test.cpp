@@ -225,6 +225,8 @@ TEST_F(RosterIsolation, StudentsWithTheirOwnAccountsBothPass) {
     const std::string bob_session = expect_client_passed(*bob);
     EXPECT_NE(alice_session, bob_session);
     expect_server_sessions_passed(*server, 2, std::nullopt);
+    // Both grants went through.
+    EXPECT_TRUE(server->events("ignored").empty()) << server->describe();
 }
 
 TEST_F(RosterIsolation, ALoginWithAnotherStudentsIdBringsNoSessionId) {
@@ -242,6 +244,17 @@ TEST_F(RosterIsolation, ALoginWithAnotherStudentsIdBringsNoSessionId) {
     ASSERT_TRUE(alice->wait_published().ok());
     EXPECT_TRUE(wait_until([&] { return server->events("session").size() >= 2; }, kWaitLimit))
         << server->describe();
+    // The plugin refuses the grant for the ID on no roster line, and the server says so.
+    const auto refused = [&] {
+        for (const Json& ignored : server->events("ignored")) {
+            if (ignored.value("reason", "").find("addGroupRole: Group not found") !=
+                std::string::npos) {
+                return true;
+            }
+        }
+        return false;
+    };
+    EXPECT_TRUE(wait_until(refused, kWaitLimit)) << server->describe();
 
     auto alice_session = alice->log_in(kAlice.user_id);
     ASSERT_TRUE(alice_session.ok()) << alice_session.error();

@@ -22,5 +22,20 @@ TEST(SessionGrant, ReplacesTheStudentsSessionRoleWithOneForTheNewSession) {
     EXPECT_EQ(grant, expected) << grant.dump(2);
 }
 
+TEST(SessionGrant, ReportsFailedCommandsButNotAMissingPreviousRole) {
+    const auto failures = grant_failures(R"({"responses": [
+        {"command": "deleteRole", "error": "Role not found"},
+        {"command": "createRole"},
+        {"command": "addGroupRole", "error": "Group not found"}]})");
+    ASSERT_EQ(failures.size(), 1U);
+    EXPECT_EQ(failures[0], "session grant refused: addGroupRole: Group not found");
+}
+
+TEST(SessionGrant, AnUnreadableResponseIsAFailure) {
+    EXPECT_EQ(grant_failures("not json").size(), 1U);
+    EXPECT_EQ(grant_failures(R"({"responses": 3})").size(), 1U);
+    EXPECT_TRUE(grant_failures(R"({"responses": []})").empty());
+}
+
 }  // namespace
 }  // namespace cmdlink::runner
