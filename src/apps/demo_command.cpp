@@ -1,15 +1,22 @@
 #include "apps/demo_command.hpp"
 
 #include <csignal>
+#include <fstream>
 #include <memory>
+#include <optional>
+#include <sstream>
 #include <vector>
 
 #include "apps/client_transcript.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
+#include "apps/random_password.hpp"
 #include "apps/server_flags.hpp"
 #include "apps/server_transcript.hpp"
 #include "broker/private_broker.hpp"
+#include "broker/roster.hpp"
+#include "broker/roster_setup.hpp"
+#include "broker/temp_directory.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
 
@@ -27,13 +34,54 @@ struct DemoFlags {
     bool json = false;
     bool verbose = false;
     bool quiet = false;
+    bool roster = false;      // --roster given: one account per student, isolated
+    std::string roster_file;  // empty: a roster made up for --clients students
 };
 
-std::string random_password(core::RandomSource& random) {
-    static constexpr std::string_view kAlphabet = "abcdefghijkmnpqrstuvwxyz23456789";
+// Who a demo client is: the shared course account, or its own account from a roster.
+struct DemoAccount {
+    std::string user_id;
+    std::string username;
     std::string password;
-    for (int i = 0; i < 24; ++i) password += kAlphabet[random.uniform(0, kAlphabet.size() - 1)];
-    return password;
+};
+
+std::vector<DemoAccount> shared_accounts(int clients) {
+    std::vector<DemoAccount> accounts;
+    for (int i = 0; i < clients; ++i) {
+        accounts.push_back({std::to_string(10001 + i), kCourseUser, kCoursePassword});
+    }
+    return accounts;
+}
+
+// The roster of --roster FILE, or one made up for `clients` students.
+core::Result<std::vector<broker::RosterEntry>> demo_roster(const DemoFlags& flags,
+                                                           core::RandomSource& random) {
+    if (flags.roster_file.empty()) {
+        std::vector<broker::RosterEntry> roster;
+        for (int i = 0; i < flags.clients; ++i) {
+            const std::string user_id = std::to_string(10001 + i);
+            roster.push_back({.username = "student-" + user_id,
+                              .password = random_password(random),
+                              .hashed = false,
+                              .user_id = user_id,
+                              .line = static_cast<std::size_t>(i + 2)});
+        }
+        return roster;
+    }
+    std::ifstream file(flags.roster_file, std::ios::binary);
+    if (!file) return core::Error{"cannot read the roster " + flags.roster_file};
+    std::ostringstream text;
+    text << file.rdbuf();
+    auto roster = broker::parse_roster(text.str());
+    if (!roster) return core::Error{flags.roster_file + ":\n" + roster.error()};
+    for (const broker::RosterEntry& entry : roster.value()) {
+        if (entry.hashed) {
+            return core::Error{flags.roster_file + " line " + std::to_string(entry.line) +
+                               ": the demo logs in as every student, so it needs plain "
+                               "passwords, not hashes"};
+        }
+    }
+    return roster;
 }
 
 net::MqttOptions local_options(const broker::PrivateBroker& broker, const DemoFlags& flags,
@@ -53,12 +101,14 @@ net::MqttOptions local_options(const broker::PrivateBroker& broker, const DemoFl
 class Demo {
   public:
     Demo(const DemoFlags& flags, Console& console, net::EventLoop& loop,
-         broker::PrivateBroker& broker, std::string server_password)
+         broker::PrivateBroker& broker, std::string server_password,
+         std::vector<DemoAccount> accounts)
         : flags_(flags),
           console_(console),
           loop_(loop),
           broker_(broker),
-          server_password_(std::move(server_password)) {}
+          server_password_(std::move(server_password)),
+          accounts_(std::move(accounts)) {}
 
     int run() {
         auto policy = to_policy(flags_.policy);
@@ -71,6 +121,7 @@ class Demo {
             std::move(policy.value()), random_, *server_transcript_);
         if (!server) return fail_usage(server.error());
         server_ = std::move(server.value());
+        server_->grant_session_access(flags_.roster);
         if (auto started = server_->start(); !started) {
             console_.log().error("{}", started.error());
             return kExitCannotConnect;
@@ -102,18 +153,19 @@ class Demo {
     }
 
     void start_clients() {
-        console_.log().info("server ready on 127.0.0.1:{}; starting {} clients", broker_.port(),
-                            flags_.clients);
-        for (int i = 0; i < flags_.clients; ++i) {
-            const std::string user_id = std::to_string(10001 + i);
+        console_.log().info("server ready on 127.0.0.1:{}; starting {} clients{}", broker_.port(),
+                            accounts_.size(), flags_.roster ? ", each with its own account" : "");
+        for (const DemoAccount& account : accounts_) {
+            const std::string& user_id = account.user_id;
             transcripts_.push_back(std::make_unique<ClientTranscript>(
                 console_, user_id, [this](const runner::ClientRunner&) { on_client_done(); }));
             core::ClientOptions options;
             options.user_id = user_id;
-            auto client = runner::ClientRunner::create(
-                loop_,
-                local_options(broker_, flags_, "cmdlink-" + user_id, kCourseUser, kCoursePassword),
-                std::move(options), *transcripts_.back());
+            auto client =
+                runner::ClientRunner::create(loop_,
+                                             local_options(broker_, flags_, "cmdlink-" + user_id,
+                                                           account.username, account.password),
+                                             std::move(options), *transcripts_.back());
             if (!client) {
                 console_.log().error("{}", client.error());
                 server_->stop();
@@ -135,11 +187,11 @@ class Demo {
         for (const auto& client : clients_) {
             if (client->end() == runner::ClientEnd::kPassed) ++passed;
         }
-        const bool all_passed =
-            passed == static_cast<std::size_t>(flags_.clients) && clients_.size() == passed;
+        const bool all_passed = passed == accounts_.size() && clients_.size() == passed;
         console_.log().log(all_passed ? spdlog::level::info : spdlog::level::err,
-                           "demo: {} of {} clients got Well done my IoT!", passed, flags_.clients);
-        console_.emit({{"event", "demo"}, {"clients", flags_.clients}, {"passed", passed}});
+                           "demo: {} of {} clients got Well done my IoT!", passed,
+                           accounts_.size());
+        console_.emit({{"event", "demo"}, {"clients", accounts_.size()}, {"passed", passed}});
         if (interrupted_) return kExitInterrupted;
         return all_passed ? kExitOk : kExitFailed;
     }
@@ -150,6 +202,7 @@ class Demo {
     broker::PrivateBroker& broker_;
     runner::OsRandom random_;
     std::string server_password_;
+    std::vector<DemoAccount> accounts_;
     std::unique_ptr<ServerTranscript> server_transcript_;
     std::unique_ptr<runner::ServerRunner> server_;
     std::vector<std::unique_ptr<ClientTranscript>> transcripts_;
@@ -172,7 +225,38 @@ int run_demo(const DemoFlags& flags) {
     const std::string server_password = random_password(random);
     broker::BrokerOptions options;
     options.persistence = true;
-    options.users = {{kCourseUser, kCoursePassword}, {kServerUser, server_password}};
+    std::vector<DemoAccount> accounts;
+    // Holds the roster setup's files; declared before the broker, which uses them.
+    std::optional<broker::TempDirectory> roster_directory;
+    if (flags.roster) {
+        auto roster = demo_roster(flags, random);
+        if (!roster) {
+            console.log().error("{}", roster.error());
+            return kExitUsage;
+        }
+        auto directory = broker::TempDirectory::create("cmdlink-roster-");
+        if (!directory) {
+            console.log().error("{}", directory.error());
+            return kExitUsage;
+        }
+        roster_directory.emplace(std::move(directory.value()));
+        broker::RosterSetupOptions setup;
+        setup.directory = roster_directory->path();
+        setup.server_user = kServerUser;
+        setup.server_password = server_password;
+        auto security = broker::write_roster_setup(roster.value(), setup);
+        if (!security) {
+            console.log().error("cannot set up the roster broker: {}", security.error());
+            return kExitUsage;
+        }
+        options.roster = security.value();
+        for (const broker::RosterEntry& entry : roster.value()) {
+            accounts.push_back({entry.user_id, entry.username, entry.password});
+        }
+    } else {
+        options.users = {{kCourseUser, kCoursePassword}, {kServerUser, server_password}};
+        accounts = shared_accounts(flags.clients);
+    }
     auto started = broker::PrivateBroker::start(options);
     if (!started) {
         console.log().error("cannot start the private broker: {}", started.error());
@@ -188,7 +272,7 @@ int run_demo(const DemoFlags& flags) {
         console.log().error("{}", loop.error());
         return kExitUsage;
     }
-    Demo demo(flags, console, *loop.value(), broker, server_password);
+    Demo demo(flags, console, *loop.value(), broker, server_password, std::move(accounts));
     return demo.run();
 }
 
@@ -209,11 +293,20 @@ std::function<int()> add_demo_command(CLI::App& app) {
     command->add_option("--mqtt-version", flags->mqtt_version, "MQTT protocol version")
         ->check(CLI::IsMember({"3.1.1", "5"}))
         ->capture_default_str();
+    CLI::Option* roster =
+        command
+            ->add_option("--roster", flags->roster_file,
+                         "Each student its own account, isolated from the others "
+                         "(docs/isolation.md): the students of this CSV roster (plain "
+                         "passwords), or without FILE --clients made-up ones")
+            ->expected(0, 1)
+            ->type_name("[FILE]");
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings, errors and the result");
-    return [flags, command]() -> int {
+    return [flags, command, roster]() -> int {
         if (!command->parsed()) return -1;
+        flags->roster = roster->count() > 0;
         return run_demo(*flags);
     };
 }

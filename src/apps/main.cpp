@@ -3,6 +3,7 @@
 #include <vector>
 
 #include "apps/bench_command.hpp"
+#include "apps/broker_config_command.hpp"
 #include "apps/client_command.hpp"
 #include "apps/demo_command.hpp"
 #include "apps/exit_codes.hpp"
@@ -15,11 +16,9 @@ int main(int argc, char** argv) {
     app.footer(cmdlink::apps::kExitCodeHelp);
     app.set_version_flag("--version", "cmdlink 0.1.0");
     const std::vector<std::function<int()>> commands = {
-        cmdlink::apps::add_client_command(app),
-        cmdlink::apps::add_server_command(app),
-        cmdlink::apps::add_demo_command(app),
-        cmdlink::apps::add_bench_command(app),
-        cmdlink::apps::add_results_command(app),
+        cmdlink::apps::add_client_command(app),  cmdlink::apps::add_server_command(app),
+        cmdlink::apps::add_demo_command(app),    cmdlink::apps::add_bench_command(app),
+        cmdlink::apps::add_results_command(app), cmdlink::apps::add_broker_config_command(app),
     };
     try {
         app.parse(argc, argv);

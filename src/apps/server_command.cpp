@@ -26,6 +26,7 @@ struct ServerFlags {
     std::uint64_t stop_after = 0;
     std::string shared_group;
     std::string ledger = "cmdlink.db";
+    bool grant_sessions = false;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
@@ -107,6 +108,7 @@ int run_server(const ServerFlags& flags) {
                            in_flight.size());
     }
     recorder.attach(*server, std::move(previous.value()));
+    server->grant_session_access(flags.grant_sessions);
 
     // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
     // second signal, interrupts at once (a person at the terminal who wants it to stop).
@@ -173,6 +175,9 @@ std::function<int()> add_server_command(CLI::App& app) {
         ->add_option("--ledger", flags->ledger,
                      "SQLite file recording every session (created if missing)")
         ->capture_default_str();
+    command->add_flag("--grant-sessions", flags->grant_sessions,
+                      "Roster broker (cmdlink broker-config): grant each session's topics to its "
+                      "student only, through the dynamic security plugin");
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");

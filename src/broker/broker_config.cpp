@@ -17,9 +17,9 @@ BrokerFiles BrokerFiles::in(const std::filesystem::path& directory) {
 }
 
 std::string render_broker_config(const BrokerOptions& options, const BrokerFiles& files, int port,
-                                 const std::optional<std::string>& run_as_user) {
-    std::string text =
-        "# Written by cmdlink for a private broker; it is deleted with this directory.\n";
+                                 const std::optional<std::string>& run_as_user,
+                                 std::string_view bind_address) {
+    std::string text = "# Written by cmdlink.\n";
     if (run_as_user) {
         text +=
             "\n# Started as root, mosquitto would switch to the user 'mosquitto', who cannot\n"
@@ -28,8 +28,10 @@ std::string render_broker_config(const BrokerOptions& options, const BrokerFiles
             *run_as_user + "\n";
     }
 
-    text += "\n# Loopback only, on a port picked at run time.\nlistener " + std::to_string(port) +
-            " " + std::string(kLoopbackAddress) + "\n";
+    text += bind_address == kLoopbackAddress
+                ? "\n# Loopback only.\n"
+                : "\n# Reachable from other hosts: consider TLS (see mosquitto.conf(5)).\n";
+    text += "listener " + std::to_string(port) + " " + std::string(bind_address) + "\n";
     text +=
         "\n# Without it Nagle's algorithm costs ~44 ms per QoS 1 round trip.\n"
         "set_tcp_nodelay true\n"
@@ -41,7 +43,12 @@ std::string render_broker_config(const BrokerOptions& options, const BrokerFiles
         "max_inflight_bytes 0\n";
 
     text += "\n";
-    if (options.users.empty()) {
+    if (options.roster) {
+        // The password file checks passwords; the plugin decides every topic access.
+        text += "allow_anonymous false\npassword_file " + options.roster->password_file.string() +
+                "\nplugin " + options.roster->dynsec_plugin.string() + "\nplugin_opt_config_file " +
+                options.roster->dynsec_config.string() + "\n";
+    } else if (options.users.empty()) {
         text += "allow_anonymous true\n";
     } else {
         text += "allow_anonymous false\npassword_file " + files.passwords.string() + "\n";

@@ -3,6 +3,7 @@
 #include <filesystem>
 #include <optional>
 #include <string>
+#include <string_view>
 
 #include "broker/broker_options.hpp"
 
@@ -21,9 +22,10 @@ struct BrokerFiles {
     static BrokerFiles in(const std::filesystem::path& directory);
 };
 
-// The text of mosquitto.conf for a broker listening on 127.0.0.1:`port`.
+// The text of mosquitto.conf for a broker listening on `bind_address`:`port`.
 // `run_as_user`: the name for the `user` option, needed when mosquitto starts as root.
 std::string render_broker_config(const BrokerOptions& options, const BrokerFiles& files, int port,
-                                 const std::optional<std::string>& run_as_user);
+                                 const std::optional<std::string>& run_as_user,
+                                 std::string_view bind_address = "127.0.0.1");
 
 }  // namespace cmdlink::broker

@@ -1,5 +1,7 @@
 #pragma once
 
+#include <filesystem>
+#include <optional>
 #include <string>
 #include <vector>
 
@@ -10,6 +12,14 @@ struct BrokerUser {
     std::string password;
 };
 
+// The security of a roster setup (`cmdlink broker-config`, docs/isolation.md): its password
+// file and the dynamic security plugin with its config.
+struct RosterSecurity {
+    std::filesystem::path password_file;
+    std::filesystem::path dynsec_plugin;
+    std::filesystem::path dynsec_config;
+};
+
 struct BrokerOptions {
     // Keep sessions and queued messages in a database in the broker's directory, saved every
     // second and on a clean stop, so that they survive stop()/kill() and restart().
@@ -18,6 +28,8 @@ struct BrokerOptions {
     std::vector<BrokerUser> users;
     // Mosquitto ACL file text; empty means no ACL.
     std::string acl_file_text;
+    // When set, replaces `users` and `acl_file_text`.
+    std::optional<RosterSecurity> roster;
     // Appended verbatim to the generated mosquitto.conf.
     std::string extra_config;
     // A name looked up in PATH, /usr/sbin and /sbin, or a path (anything with a slash).

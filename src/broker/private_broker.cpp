@@ -35,8 +35,16 @@ constexpr std::size_t kDiagnosticLines = 20;
 constexpr std::string_view kInstallHint =
     "install Mosquitto with `sudo apt-get install mosquitto` (Debian/Ubuntu)";
 
-// The `user` option for the config. Started as root, mosquitto switches to the user
-// 'mosquitto' unless told otherwise, and that user cannot write our temporary directory.
+bool mentions_port_taken(std::string_view text) {
+    return text.find("Address already in use") != std::string_view::npos;
+}
+
+bool exited_cleanly(int wait_status) {
+    return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
+}
+
+}  // namespace
+
 core::Result<std::optional<std::string>> run_as_user_name() {
     const uid_t uid = ::geteuid();
     const long suggested = ::sysconf(_SC_GETPW_R_SIZE_MAX);
@@ -73,16 +81,6 @@ core::Result<std::filesystem::path> find_password_tool(const std::filesystem::pa
         "PATH or /usr/bin; " +
         std::string(kInstallHint)};
 }
-
-bool mentions_port_taken(std::string_view text) {
-    return text.find("Address already in use") != std::string_view::npos;
-}
-
-bool exited_cleanly(int wait_status) {
-    return WIFEXITED(wait_status) && WEXITSTATUS(wait_status) == 0;
-}
-
-}  // namespace
 
 core::Result<std::filesystem::path> find_mosquitto(const std::string& executable) {
     if (executable.empty()) {

@@ -76,6 +76,14 @@ class PrivateBroker {
     ChildProcess process_;
 };
 
+// The `user` option for a config. Started as root, mosquitto switches to the user
+// 'mosquitto' unless told otherwise, and that user cannot write our directories.
+core::Result<std::optional<std::string>> run_as_user_name();
+
+// Where mosquitto_passwd is: next to `mosquitto` first (its hash format must match), then
+// in PATH and the usual directories.
+core::Result<std::filesystem::path> find_password_tool(const std::filesystem::path& mosquitto);
+
 // Where mosquitto is, or a message saying it is missing and how to install it.
 core::Result<std::filesystem::path> find_mosquitto(const std::string& executable = "mosquitto");
 

@@ -13,8 +13,11 @@ namespace cmdlink::broker {
 
 using os::UniqueFd;
 
-core::Result<bool> write_text_file(const std::filesystem::path& path, std::string_view text) {
-    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600));
+namespace {
+
+core::Result<bool> write_whole_file(const std::filesystem::path& path, std::string_view text,
+                                    int flags, mode_t mode) {
+    UniqueFd fd(::open(path.c_str(), O_WRONLY | O_CREAT | O_CLOEXEC | flags, mode));
     if (!fd.valid()) {
         const int error = errno;
         return core::Error{"cannot create " + path.string() + ": " + system_error_text(error)};
@@ -31,6 +34,29 @@ core::Result<bool> write_text_file(const std::filesystem::path& path, std::strin
     }
     if (fd.close() != 0) {
         const int error = errno;
+        return core::Error{"cannot write " + path.string() + ": " + system_error_text(error)};
+    }
+    return true;
+}
+
+}  // namespace
+
+core::Result<bool> write_text_file(const std::filesystem::path& path, std::string_view text) {
+    return write_whole_file(path, text, O_TRUNC, 0600);
+}
+
+core::Result<bool> write_file_atomically(const std::filesystem::path& path, std::string_view text,
+                                         mode_t mode) {
+    std::filesystem::path temporary = path;
+    temporary += ".new";
+    // O_EXCL: never follow a link or reuse a file someone else placed there.
+    static_cast<void>(::unlink(temporary.c_str()));
+    auto written = write_whole_file(temporary, text, O_EXCL, mode);
+    if (!written) return written;
+    // The umask may have narrowed `mode`; a config must be readable as asked.
+    if (::chmod(temporary.c_str(), mode) != 0 || ::rename(temporary.c_str(), path.c_str()) != 0) {
+        const int error = errno;
+        static_cast<void>(::unlink(temporary.c_str()));
         return core::Error{"cannot write " + path.string() + ": " + system_error_text(error)};
     }
     return true;

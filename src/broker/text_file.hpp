@@ -1,5 +1,7 @@
 #pragma once
 
+#include <sys/types.h>
+
 #include <cstddef>
 #include <cstdint>
 #include <filesystem>
@@ -12,6 +14,11 @@ namespace cmdlink::broker {
 
 // Creates or truncates `path` (mode 0600: it may hold an ACL or other private text).
 core::Result<bool> write_text_file(const std::filesystem::path& path, std::string_view text);
+
+// Writes `text` to a new file next to `path` with `mode`, then renames it over `path`: a
+// reader sees the old file or the whole new one, never a part.
+core::Result<bool> write_file_atomically(const std::filesystem::path& path, std::string_view text,
+                                         mode_t mode);
 
 // The file's size, or 0 when it does not exist yet.
 std::uintmax_t file_size_or_zero(const std::filesystem::path& path);

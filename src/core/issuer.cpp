@@ -94,12 +94,14 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     // The broker handles our packets in order: the reply subscription is in place before the
     // device can learn the session ID, so no reply can slip past it.
     subscribe_replies(session.session_id(), out);
+    // Recorded before the ID goes out, so that an observer can act first (a roster server
+    // grants the session's topics to its student).
+    out.record(server_event::SessionIssued{user_id, session.session_id(), false});
     if (policy_.confirm_before_announce) {
         session.hold();
     } else {
         out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
     }
-    out.record(server_event::SessionIssued{user_id, session.session_id(), false});
     schedule(serial, session);
 }
 
@@ -188,7 +190,6 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now, Ser
     if (session.state() == ServerSession::State::kEnded) {
         retire(serial, now, out);
     } else {
-        subscribe_replies(session.session_id(), out);
         schedule(serial, session);
     }
     return true;

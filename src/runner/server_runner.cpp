@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/protocol.hpp"
+#include "runner/session_grant.hpp"
 
 namespace cmdlink::runner {
 
@@ -81,6 +82,14 @@ void ServerRunner::disconnect() {
 }
 
 void ServerRunner::record(const core::ServerEvent& event) {
+    // The Issuer records a new session before it publishes its ID, and the broker handles
+    // this connection's publishes in order, so the grant is in force before the student
+    // can learn the ID. A repeated ID was granted already.
+    const auto* issued = std::get_if<core::server_event::SessionIssued>(&event);
+    if (grant_sessions_ && issued != nullptr && !issued->repeated) {
+        connection_->publish(kGrantTopic,
+                             session_grant_command(issued->user_id, issued->session_id), 1);
+    }
     observer_.on_server_event(*this, event);
 }
 
@@ -102,6 +111,8 @@ void ServerRunner::on_connected(bool session_present) {
     subscriptions_made_ = 0;
     issuer_.start(*this);
     start_subscriptions_ = subscriptions_made_;
+    // After the Issuer's two subscriptions, which ready() counts.
+    if (grant_sessions_) connection_->subscribe(kGrantResponseTopic, 1);
 }
 
 void ServerRunner::on_refused(std::string reason) {
@@ -120,6 +131,13 @@ void ServerRunner::on_connection_lost(std::string reason) {
 
 void ServerRunner::on_message(std::string_view topic, std::string_view payload, int qos,
                               bool retained) {
+    if (grant_sessions_ && topic == kGrantResponseTopic) {
+        // Not a protocol message: reported like one the server ignores, so it shows.
+        for (const std::string& failure : grant_failures(payload)) {
+            observer_.on_server_event(*this, core::server_event::MessageIgnored{topic, failure});
+        }
+        return;
+    }
     issuer_.on_message(topic, payload, qos, loop_.now(), *this, retained);
     deadline_.arm(issuer_.next_deadline());
     disconnect_once_drained();

@@ -47,6 +47,9 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     // broker kept for us find their sessions.
     using RestoreFailed = std::function<void(const core::RestoredSession&, const std::string&)>;
     void restore_on_connect(core::PreviousRun previous, RestoreFailed on_failed);
+    // With a roster broker (docs/isolation.md): before each new session ID goes out, grant
+    // its student that session's topics through the dynamic security plugin.
+    void grant_session_access(bool grant) { grant_sessions_ = grant; }
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     // The subscriptions made on (re)connecting are all acknowledged: logins cannot be lost.
@@ -86,6 +89,7 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     int subscriptions_made_ = 0;
     int start_subscriptions_ = 0;  // how many the Issuer made on the last (re)connect
     bool stopped_ = false;
+    bool grant_sessions_ = false;
     std::string stop_reason_;
     core::PreviousRun to_restore_;
     RestoreFailed on_restore_failed_;

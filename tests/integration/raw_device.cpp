@@ -16,19 +16,25 @@ core::Error mosquitto_error(const std::string& what, int code) {
 
 }  // namespace
 
-core::Result<std::unique_ptr<RawDevice>> RawDevice::connect(int port,
-                                                            const std::string& client_id) {
-    mosquitto* handle = mosquitto_new(client_id.c_str(), /*clean_session=*/true, nullptr);
+core::Result<std::unique_ptr<RawDevice>> RawDevice::connect(int port, const std::string& client_id,
+                                                            const RawDeviceOptions& options) {
+    mosquitto* handle = mosquitto_new(client_id.c_str(), !options.persistent, nullptr);
     if (handle == nullptr) return core::Error{"mosquitto_new failed"};
-    std::unique_ptr<RawDevice> device(new RawDevice(handle));
+    std::unique_ptr<RawDevice> device(new RawDevice(handle, options.persistent));
+    if (!options.username.empty()) {
+        mosquitto_username_pw_set(handle, options.username.c_str(), options.password.c_str());
+    }
     mosquitto_user_data_set(handle, device.get());
 
     mosquitto_connect_callback_set(handle, [](mosquitto*, void* self, int code) {
         static_cast<RawDevice*>(self)->connack_ = code;
     });
-    mosquitto_subscribe_callback_set(handle, [](mosquitto*, void* self, int mid, int, const int*) {
-        static_cast<RawDevice*>(self)->pending_subscriptions_.erase(mid);
-    });
+    mosquitto_subscribe_callback_set(
+        handle, [](mosquitto*, void* self, int mid, int count, const int* granted) {
+            auto* device = static_cast<RawDevice*>(self);
+            device->pending_subscriptions_.erase(mid);
+            device->last_granted_qos_ = count > 0 ? granted[0] : -1;
+        });
     mosquitto_publish_callback_set(handle, [](mosquitto*, void* self, int mid) {
         static_cast<RawDevice*>(self)->pending_publishes_.erase(mid);
     });
@@ -64,8 +70,16 @@ RawDevice::~RawDevice() {
 
 core::Result<bool> RawDevice::step() {
     const int code = mosquitto_loop(handle_.get(), 50, 1);
-    if (code != MOSQ_ERR_SUCCESS) return mosquitto_error("mosquitto_loop", code);
-    return true;
+    if (code == MOSQ_ERR_SUCCESS) return true;
+    if (persistent_ && (code == MOSQ_ERR_CONN_LOST || code == MOSQ_ERR_NO_CONN)) {
+        // The broker keeps the session; libmosquitto resends unacknowledged publishes.
+        ++reconnects_;
+        if (const int again = mosquitto_reconnect(handle_.get()); again != MOSQ_ERR_SUCCESS) {
+            return mosquitto_error("mosquitto_reconnect", again);
+        }
+        return true;
+    }
+    return mosquitto_error("mosquitto_loop", code);
 }
 
 bool RawDevice::run_until(const std::function<bool()>& done, std::chrono::milliseconds limit) {

@@ -20,6 +20,14 @@ struct RawMessage {
     int qos = 0;
 };
 
+struct RawDeviceOptions {
+    std::string username;  // empty: anonymous
+    std::string password;
+    // A persistent session that reconnects when the broker drops it, as a roster broker
+    // does when it grants the device's account a session (docs/isolation.md).
+    bool persistent = false;
+};
+
 // A device written by hand with libmosquitto (MQTT 3.1.1, clean session), driven by blocking
 // mosquitto_loop() calls in the test's thread: it says and replies exactly what a test wants,
 // which our client never would (QoS 0 replies, wrong words, garbage). libmosquitto must be
@@ -27,7 +35,8 @@ struct RawMessage {
 class RawDevice {
   public:
     // Connects to 127.0.0.1:`port` and waits for the CONNACK.
-    static core::Result<std::unique_ptr<RawDevice>> connect(int port, const std::string& client_id);
+    static core::Result<std::unique_ptr<RawDevice>> connect(int port, const std::string& client_id,
+                                                            const RawDeviceOptions& options = {});
 
     RawDevice(const RawDevice&) = delete;
     RawDevice& operator=(const RawDevice&) = delete;
@@ -35,6 +44,9 @@ class RawDevice {
 
     // Subscribes and waits for the SUBACK.
     core::Result<bool> subscribe(const std::string& topic, int qos);
+    // The QoS the broker granted to the last subscription; 128 when it refused it.
+    [[nodiscard]] int last_granted_qos() const { return last_granted_qos_; }
+    [[nodiscard]] int reconnects() const { return reconnects_; }
     // Queues a publish; call run_until() or wait_published() to get it out.
     core::Result<bool> publish(const std::string& topic, std::string_view payload, int qos);
     // Runs the network loop until every QoS 1/2 publish is acknowledged.
@@ -53,14 +65,17 @@ class RawDevice {
     core::Result<std::string> log_in(const std::string& user_id);
 
   private:
-    explicit RawDevice(mosquitto* handle) : handle_(handle) {}
+    RawDevice(mosquitto* handle, bool persistent) : handle_(handle), persistent_(persistent) {}
     core::Result<bool> step();
 
     struct Destroy {
         void operator()(mosquitto* handle) const { mosquitto_destroy(handle); }
     };
     std::unique_ptr<mosquitto, Destroy> handle_;
+    bool persistent_ = false;
     int connack_ = -1;
+    int last_granted_qos_ = -1;
+    int reconnects_ = 0;
     std::set<int> pending_subscriptions_;
     std::set<int> pending_publishes_;
     std::vector<RawMessage> received_;

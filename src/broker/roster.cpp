@@ -1,0 +1,163 @@
+#include "broker/roster.hpp"
+
+#include <map>
+#include <optional>
+
+#include "core/text_checks.hpp"
+
+namespace cmdlink::broker {
+namespace {
+
+constexpr std::string_view kHeader = "username,password,user_id";
+constexpr std::size_t kFields = 3;
+
+// One CSV line split into fields: a field is bare text without '"', or enclosed in double
+// quotes with "" for a quote inside (RFC 4180, without line breaks inside fields).
+core::Result<std::vector<std::string>> split_csv_line(std::string_view line) {
+    std::vector<std::string> fields;
+    std::size_t at = 0;
+    while (true) {
+        std::string field;
+        if (at < line.size() && line[at] == '"') {
+            ++at;
+            while (true) {
+                if (at >= line.size()) return core::Error{"a quoted field has no closing quote"};
+                if (line[at] == '"') {
+                    if (at + 1 < line.size() && line[at + 1] == '"') {
+                        field += '"';
+                        at += 2;
+                        continue;
+                    }
+                    ++at;
+                    break;
+                }
+                field += line[at++];
+            }
+            if (at < line.size() && line[at] != ',') {
+                return core::Error{"text after the closing quote of a field"};
+            }
+        } else {
+            const std::size_t comma = line.find(',', at);
+            const std::size_t end = comma == std::string_view::npos ? line.size() : comma;
+            field.assign(line.substr(at, end - at));
+            if (field.find('"') != std::string::npos) {
+                return core::Error{
+                    "a quote inside an unquoted field (enclose the field in quotes "
+                    "and double the quote)"};
+            }
+            at = end;
+        }
+        fields.push_back(std::move(field));
+        if (at >= line.size()) return fields;
+        ++at;  // the comma
+    }
+}
+
+std::string_view without_line_end(std::string_view line) {
+    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
+    return line;
+}
+
+bool is_skipped(std::string_view line) {
+    return line.find_first_not_of(" \t") == std::string_view::npos || line.front() == '#';
+}
+
+}  // namespace
+
+bool is_password_hash(std::string_view password) {
+    return password.size() > 3 && (password.starts_with("$6$") || password.starts_with("$7$"));
+}
+
+std::optional<std::string> check_username(std::string_view username) {
+    if (username.empty()) return "the user name is empty";
+    if (!core::is_valid_utf8(username)) return "the user name is not valid UTF-8";
+    if (username.find(':') != std::string_view::npos) {
+        return "the user name contains ':', which separates the fields of a password file";
+    }
+    for (const char c : username) {
+        if (static_cast<unsigned char>(c) < 0x20 || c == 0x7f) {
+            return "the user name contains a control character";
+        }
+    }
+    return std::nullopt;
+}
+
+core::Result<std::vector<RosterEntry>> parse_roster(std::string_view text) {
+    std::vector<RosterEntry> entries;
+    std::string errors;
+    const auto fail = [&](std::size_t line, const std::string& why) {
+        errors += "roster line " + std::to_string(line) + ": " + why + "\n";
+    };
+    std::map<std::string, std::size_t> line_of_username;
+    std::map<std::string, std::size_t> line_of_user_id;
+    bool header_seen = false;
+    std::size_t number = 0;
+    std::size_t begin = 0;
+    while (begin < text.size()) {
+        const std::size_t newline = text.find('\n', begin);
+        const std::size_t end = newline == std::string_view::npos ? text.size() : newline;
+        const std::string_view line = without_line_end(text.substr(begin, end - begin));
+        begin = end + 1;
+        ++number;
+        if (is_skipped(line)) continue;
+        if (!header_seen) {
+            header_seen = true;
+            if (line != kHeader) {
+                fail(number, "the first line must be the header `" + std::string(kHeader) + "`");
+            }
+            continue;
+        }
+        auto fields = split_csv_line(line);
+        if (!fields) {
+            fail(number, fields.error());
+            continue;
+        }
+        if (fields.value().size() != kFields) {
+            fail(number, "expected 3 fields (username,password,user_id), found " +
+                             std::to_string(fields.value().size()));
+            continue;
+        }
+        RosterEntry entry{.username = std::move(fields.value()[0]),
+                          .password = std::move(fields.value()[1]),
+                          .hashed = false,
+                          .user_id = std::move(fields.value()[2]),
+                          .line = number};
+        bool good = true;
+        if (auto why = check_username(entry.username)) {
+            fail(number, *why);
+            good = false;
+        }
+        if (entry.password.empty()) {
+            fail(number, "the password is empty");
+            good = false;
+        }
+        if (auto why = core::check_user_id(entry.user_id)) {
+            fail(number, "user ID '" + core::printable(entry.user_id) + "': " + *why);
+            good = false;
+        }
+        if (const auto [it, fresh] = line_of_username.emplace(entry.username, number); !fresh) {
+            fail(number, "user name '" + core::printable(entry.username) + "' is already on line " +
+                             std::to_string(it->second));
+            good = false;
+        }
+        if (const auto [it, fresh] = line_of_user_id.emplace(entry.user_id, number); !fresh) {
+            fail(number, "user ID '" + core::printable(entry.user_id) + "' is already on line " +
+                             std::to_string(it->second));
+            good = false;
+        }
+        if (!good) continue;
+        entry.hashed = is_password_hash(entry.password);
+        entries.push_back(std::move(entry));
+    }
+    if (!header_seen)
+        return core::Error{"the roster is empty: it needs the header `" + std::string(kHeader) +
+                           "` and one line per student"};
+    if (!errors.empty()) {
+        errors.pop_back();
+        return core::Error{errors};
+    }
+    if (entries.empty()) return core::Error{"the roster has a header but no student"};
+    return entries;
+}
+
+}  // namespace cmdlink::broker

@@ -1,0 +1,33 @@
+#pragma once
+
+#include <cstddef>
+#include <optional>
+#include <string>
+#include <string_view>
+#include <vector>
+
+#include "core/result.hpp"
+
+namespace cmdlink::broker {
+
+// One student of a roster file (see docs/isolation.md for the format).
+struct RosterEntry {
+    std::string username;
+    std::string password;  // plain text, or a hash when `hashed`
+    bool hashed = false;
+    std::string user_id;
+    std::size_t line = 0;  // 1-based line of the roster file, for messages
+};
+
+// Whether `password` is a hash as mosquitto_passwd writes it (`$6$...` or `$7$...`).
+bool is_password_hash(std::string_view password);
+
+// Parses a CSV roster: a header `username,password,user_id`, then one student per line.
+// Every bad line is reported (each message names its line); any error means no entries.
+core::Result<std::vector<RosterEntry>> parse_roster(std::string_view text);
+
+// Whether `username` can be a Mosquitto account of a password file: nonempty, valid UTF-8,
+// no ':' (the file's separator) and no control characters; the reason when not.
+std::optional<std::string> check_username(std::string_view username);
+
+}  // namespace cmdlink::broker

@@ -1,0 +1,164 @@
+#include "broker/roster_setup.hpp"
+
+#include <sys/stat.h>
+#include <sys/wait.h>
+
+#include <cerrno>
+#include <chrono>
+
+#include "broker/broker_config.hpp"
+#include "broker/child_process.hpp"
+#include "broker/dynsec_config.hpp"
+#include "broker/private_broker.hpp"
+#include "broker/system_error_text.hpp"
+#include "broker/temp_directory.hpp"
+#include "broker/text_file.hpp"
+
+namespace cmdlink::broker {
+namespace {
+
+constexpr std::chrono::milliseconds kHashTimeout{60000};
+constexpr std::string_view kDynsecFile = "dynamic-security.json";
+
+struct Account {
+    std::string username;
+    std::string password;
+    bool hashed = false;
+};
+
+// The password file's text: plain passwords hashed by `mosquitto_passwd -U` on a private
+// temporary copy, hashes kept as they are.
+core::Result<std::string> password_file_text(const std::vector<Account>& accounts,
+                                             const std::string& mosquitto) {
+    std::string hashed_lines;
+    std::string plain_lines;
+    for (const Account& account : accounts) {
+        (account.hashed ? hashed_lines : plain_lines) +=
+            account.username + ":" + account.password + "\n";
+    }
+    if (plain_lines.empty()) return hashed_lines;
+
+    auto executable = find_mosquitto(mosquitto);
+    if (!executable) return core::Error{executable.error()};
+    auto tool = find_password_tool(executable.value());
+    if (!tool) return core::Error{tool.error()};
+    auto scratch = TempDirectory::create("cmdlink-roster-");
+    if (!scratch) return core::Error{scratch.error()};
+    const auto file = scratch.value().path() / "passwords";
+    const auto output = scratch.value().path() / "mosquitto_passwd.out";
+    if (auto written = write_text_file(file, plain_lines); !written) {
+        return core::Error{written.error()};
+    }
+    auto child = ChildProcess::spawn(tool.value(), {"-U", file.string()}, output);
+    if (!child) return core::Error{child.error()};
+    auto exited = child.value().wait_for_exit(kHashTimeout);
+    if (!exited) return core::Error{exited.error()};
+    if (!exited.value()) return core::Error{"mosquitto_passwd -U did not finish within 60 s"};
+    const int status = *exited.value();
+    if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
+        // Its output never contains a password.
+        return core::Error{"mosquitto_passwd -U failed (" + describe_wait_status(status) +
+                           "): " + last_lines(read_text_from(output, 0), 5)};
+    }
+    return read_text_from(file, 0, 1U << 30) + hashed_lines;
+}
+
+core::Result<bool> check_accounts(const std::vector<RosterEntry>& roster,
+                                  const RosterSetupOptions& options) {
+    if (auto why = check_username(options.server_user)) {
+        return core::Error{"server account: " + *why};
+    }
+    if (options.server_password.empty()) return core::Error{"the server password is empty"};
+    for (const RosterEntry& entry : roster) {
+        if (entry.username == options.server_user) {
+            return core::Error{"roster line " + std::to_string(entry.line) +
+                               ": the user name is that of the server account '" +
+                               options.server_user + "'"};
+        }
+    }
+    if (options.port < 1 || options.port > 65535) {
+        return core::Error{"the port must be within 1-65535"};
+    }
+    return true;
+}
+
+core::Result<bool> make_directory(const std::filesystem::path& directory) {
+    if (::mkdir(directory.c_str(), 0700) == 0 || errno == EEXIST) {
+        std::error_code error;
+        if (std::filesystem::is_directory(directory, error)) return true;
+        return core::Error{directory.string() + " exists and is not a directory"};
+    }
+    const int error = errno;
+    return core::Error{"cannot create " + directory.string() + ": " + system_error_text(error)};
+}
+
+}  // namespace
+
+core::Result<std::filesystem::path> find_dynsec_plugin() {
+    constexpr std::string_view kName = "mosquitto_dynamic_security.so";
+    for (const char* directory :
+         {"/usr/lib/x86_64-linux-gnu", "/usr/lib/aarch64-linux-gnu", "/usr/lib/i386-linux-gnu",
+          "/usr/lib/arm-linux-gnueabihf", "/usr/lib/mosquitto", "/usr/local/lib", "/usr/lib"}) {
+        const std::filesystem::path candidate = std::filesystem::path(directory) / kName;
+        std::error_code error;
+        if (std::filesystem::is_regular_file(candidate, error)) return candidate;
+    }
+    return core::Error{
+        "cannot find Mosquitto's dynamic security plugin (mosquitto_dynamic_security.so) in "
+        "/usr/lib/<arch>, /usr/lib/mosquitto or /usr/local/lib; it comes with Debian's "
+        "mosquitto package (2.0 or later), or give its path"};
+}
+
+core::Result<RosterSecurity> write_roster_setup(const std::vector<RosterEntry>& roster,
+                                                const RosterSetupOptions& options) {
+    if (auto checked = check_accounts(roster, options); !checked) {
+        return core::Error{checked.error()};
+    }
+    std::filesystem::path plugin = options.dynsec_plugin;
+    if (plugin.empty()) {
+        auto found = find_dynsec_plugin();
+        if (!found) return core::Error{found.error()};
+        plugin = found.value();
+    }
+    auto run_as_user = run_as_user_name();
+    if (!run_as_user) return core::Error{run_as_user.error()};
+
+    std::vector<Account> accounts;
+    accounts.push_back(Account{options.server_user, options.server_password,
+                               is_password_hash(options.server_password)});
+    for (const RosterEntry& entry : roster) {
+        accounts.push_back(Account{entry.username, entry.password, entry.hashed});
+    }
+    // Everything that can fail on the inputs happens before the first file is written.
+    auto passwords = password_file_text(accounts, options.mosquitto);
+    if (!passwords) return core::Error{passwords.error()};
+
+    if (auto made = make_directory(options.directory); !made) return core::Error{made.error()};
+    std::error_code error;
+    const std::filesystem::path directory = std::filesystem::absolute(options.directory, error);
+    if (error) return core::Error{"cannot resolve " + options.directory.string()};
+    const BrokerFiles files = BrokerFiles::in(directory);
+    RosterSecurity security{.password_file = files.passwords,
+                            .dynsec_plugin = plugin,
+                            .dynsec_config = directory / kDynsecFile};
+    BrokerOptions broker;
+    broker.persistence = true;
+    broker.roster = security;
+
+    if (auto written = write_file_atomically(files.passwords, passwords.value(), 0600); !written) {
+        return core::Error{written.error()};
+    }
+    if (auto written = write_file_atomically(
+            security.dynsec_config, render_dynsec_config(roster, options.server_user), 0600);
+        !written) {
+        return core::Error{written.error()};
+    }
+    const std::string config = render_broker_config(broker, files, options.port,
+                                                    run_as_user.value(), options.bind_address);
+    if (auto written = write_file_atomically(files.config, config, 0600); !written) {
+        return core::Error{written.error()};
+    }
+    return security;
+}
+
+}  // namespace cmdlink::broker

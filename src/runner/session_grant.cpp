@@ -1,0 +1,51 @@
+#include "runner/session_grant.hpp"
+
+#include <nlohmann/json.hpp>
+
+#include "core/session_access.hpp"
+
+namespace cmdlink::runner {
+
+std::string session_grant_command(std::string_view user_id, std::string_view session_id) {
+    using Json = nlohmann::ordered_json;
+    const std::string role = core::session_role_name(user_id);
+    const std::string replies = std::string(session_id) + "/+";
+    const auto acl = [](std::string_view type, std::string_view topic) {
+        return Json{{"acltype", type}, {"topic", topic}, {"allow", true}};
+    };
+    // Deleting a missing role only earns a "Role not found" response; createRole on an
+    // existing one would fail, hence delete first. addGroupRole fails for a user ID that is
+    // not in the roster, so nobody gets the role then.
+    const Json commands = Json::array({
+        Json{{"command", "deleteRole"}, {"rolename", role}},
+        Json{{"command", "createRole"},
+             {"rolename", role},
+             {"acls", Json::array({acl("subscribeLiteral", session_id),
+                                   acl("publishClientReceive", session_id),
+                                   acl("publishClientSend", replies)})}},
+        Json{{"command", "addGroupRole"},
+             {"groupname", core::user_group_name(user_id)},
+             {"rolename", role}},
+    });
+    return Json{{"commands", commands}}.dump();
+}
+
+std::vector<std::string> grant_failures(std::string_view response) {
+    using Json = nlohmann::json;
+    const Json parsed = Json::parse(response, nullptr, /*allow_exceptions=*/false);
+    if (!parsed.is_object() || !parsed.contains("responses") || !parsed["responses"].is_array()) {
+        return {"the dynamic security plugin's response is not the JSON it should be"};
+    }
+    std::vector<std::string> failures;
+    for (const Json& answer : parsed["responses"]) {
+        if (!answer.is_object() || !answer.contains("error")) continue;
+        const std::string command = answer.value("command", "?");
+        const std::string error = answer["error"].is_string() ? answer["error"].get<std::string>()
+                                                              : answer["error"].dump();
+        if (command == "deleteRole" && error == "Role not found") continue;
+        failures.push_back("session grant refused: " + command + ": " + error);
+    }
+    return failures;
+}
+
+}  // namespace cmdlink::runner

@@ -1,0 +1,25 @@
+#pragma once
+
+#include <string>
+#include <string_view>
+#include <vector>
+
+namespace cmdlink::runner {
+
+// Where the server publishes grants: the dynamic security plugin's control topic.
+inline constexpr std::string_view kGrantTopic = "$CONTROL/dynamic-security/v1";
+
+// Where the plugin answers the grants.
+inline constexpr std::string_view kGrantResponseTopic = "$CONTROL/dynamic-security/v1/response";
+
+// The dynamic security command that gives the student of `user_id` their new session's
+// topics and only those: read `<session ID>`, write `<session ID>/<command>`. It replaces
+// the role of the student's previous session, whose topics they lose. See docs/isolation.md.
+std::string session_grant_command(std::string_view user_id, std::string_view session_id);
+
+// What went wrong, one message per failed command of a response on kGrantResponseTopic
+// (empty when all went well). Deleting a role that does not exist is no failure: a
+// student's first session has no previous role.
+std::vector<std::string> grant_failures(std::string_view response);
+
+}  // namespace cmdlink::runner
