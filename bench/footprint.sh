@@ -41,11 +41,14 @@ size = {"cmdlink": f"{int(cmdlink_size)} (stripped, all subcommands)",
         "floor": f"{int(floor_size)} (stripped)",
         "python": f"{int(python_size)} (script; needs python3 + paho)"}
 print(f"One course-like session (3-11 commands), {rounds} rounds, medians.\n")
-print("| client | passed | peak RSS KB | CPU ms (user+sys) | wall s | binary bytes |")
-print("|---|---|---|---|---|---|")
+print("| client | passed | peak RSS KB | CPU ms (user+sys) | wall s | binary bytes | client command |")
+print("|---|---|---|---|---|---|---|")
+command = {"floor": "`build/bench/floor_client PORT ID`",
+           "cmdlink": "`cmdlink client --port PORT --user-id ID -q`",
+           "python": "`python3 bench/python_peer.py PORT ID`"}
 for kind in ("floor", "cmdlink", "python"):
     mine = [r for r in rows if r[0] == kind]
     med = lambda i: statistics.median(float(r[i]) for r in mine)
     cpu = statistics.median((float(r[3]) + float(r[4])) * 1000 for r in mine)
-    print(f"| {kind} | {sum(int(r[1]) for r in mine)}/{len(mine)} | {med(2):.0f} | {cpu:.0f} | {med(5):.2f} | {size[kind]} |")
+    print(f"| {kind} | {sum(int(r[1]) for r in mine)}/{len(mine)} | {med(2):.0f} | {cpu:.0f} | {med(5):.2f} | {size[kind]} | {command[kind]} |")
 PY

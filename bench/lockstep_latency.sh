@@ -52,8 +52,11 @@ import statistics, sys
 path, commands, rounds = sys.argv[1], sys.argv[2], sys.argv[3]
 rows = [l.split() for l in open(path)]
 print(f"One lockstep session of {commands} commands per client and QoS, {rounds} rounds; medians over rounds.\n")
-print("| QoS | client | passed | p50 us | p99 us | max us | p50 / floor | p99 / floor | peak RSS KB | CPU s |")
-print("|---|---|---|---|---|---|---|---|---|---|")
+print("| QoS | client | passed | p50 us | p99 us | max us | p50 / floor | p99 / floor | peak RSS KB | CPU s | client command |")
+print("|---|---|---|---|---|---|---|---|---|---|---|")
+command = {"floor": "`build/bench/floor_client PORT ID`",
+           "cmdlink": "`cmdlink client --port PORT --user-id ID --idle-timeout 60 -q`",
+           "python": "`python3 bench/python_peer.py PORT ID`"}
 def med(kind, qos, col):
     return statistics.median(float(r[col]) for r in rows if r[0] == kind and r[1] == qos)
 for qos in "012":
@@ -62,5 +65,5 @@ for qos in "012":
         passed = sum(int(r[2]) for r in rows if r[0] == kind and r[1] == qos)
         p50, p99 = med(kind, qos, 3), med(kind, qos, 4)
         print(f"| {qos} | {kind} | {passed}/{rounds} | {p50:.0f} | {p99:.0f} | {med(kind, qos, 5):.0f} | "
-              f"{p50 / floor50:.2f} | {p99 / floor99:.2f} | {med(kind, qos, 6):.0f} | {med(kind, qos, 7):.2f} |")
+              f"{p50 / floor50:.2f} | {p99 / floor99:.2f} | {med(kind, qos, 6):.0f} | {med(kind, qos, 7):.2f} | {command[kind]} |")
 PY
