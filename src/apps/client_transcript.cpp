@@ -19,7 +19,7 @@ double ms_between(core::TimePoint from, core::TimePoint to) {
 ClientTranscript::ClientTranscript(Console& console, std::string label,
                                    std::function<void(const runner::ClientRunner&)> on_finished)
     : console_(console),
-      label_(label.empty() ? std::string() : label + ": "),
+      label_(label.empty() ? std::string() : std::move(label) + ": "),
       on_finished_(std::move(on_finished)) {}
 
 nlohmann::json ClientTranscript::event(const runner::ClientRunner& runner, const char* name) const {

@@ -47,6 +47,7 @@ struct DemoAccount {
 
 std::vector<DemoAccount> shared_accounts(int clients) {
     std::vector<DemoAccount> accounts;
+    accounts.reserve(static_cast<std::size_t>(clients));
     for (int i = 0; i < clients; ++i) {
         accounts.push_back({std::to_string(10001 + i), kCourseUser, kCoursePassword});
     }

@@ -22,7 +22,9 @@ void ServerStatus::on_event(const core::ServerEvent& event) {
 std::string ServerStatus::tick(const core::Issuer& issuer, core::TimePoint now) {
     const double seconds = std::chrono::duration<double>(now - last_tick_).count();
     const std::uint64_t sent = commands_ - commands_at_last_tick_;
-    const auto rate = seconds > 0 ? static_cast<std::uint64_t>(std::llround(sent / seconds)) : 0;
+    const auto rate =
+        seconds > 0 ? static_cast<std::uint64_t>(std::llround(static_cast<double>(sent) / seconds))
+                    : 0;
     last_tick_ = now;
     commands_at_last_tick_ = commands_;
     const core::IssuerCounts& counts = issuer.counts();

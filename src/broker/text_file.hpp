@@ -26,7 +26,7 @@ std::uintmax_t file_size_or_zero(const std::filesystem::path& path);
 // What the file holds from byte `offset` on, at most its last `max_bytes`; empty when it
 // cannot be read (these are diagnostics, which must never fail themselves).
 std::string read_text_from(const std::filesystem::path& path, std::uintmax_t offset,
-                           std::size_t max_bytes = 64 * 1024);
+                           std::size_t max_bytes = std::size_t{64} * 1024);
 
 // The last `count` lines of `text`, without a trailing newline.
 std::string last_lines(std::string_view text, std::size_t count);
