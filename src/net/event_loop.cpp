@@ -78,7 +78,7 @@ void EventLoop::cancel_timer(TimerId id) {
     timers_.erase(id);
 }
 
-core::Result<bool> EventLoop::on_signals(std::vector<int> signals,
+core::Result<bool> EventLoop::on_signals(const std::vector<int>& signals,
                                          std::function<void(int)> callback) {
     sigset_t mask;
     sigemptyset(&mask);

@@ -41,7 +41,8 @@ class EventLoop {
     void cancel_timer(TimerId id);
 
     // SIGINT and SIGTERM arrive as events, through a signalfd, not as async handlers.
-    core::Result<bool> on_signals(std::vector<int> signals, std::function<void(int)> callback);
+    core::Result<bool> on_signals(const std::vector<int>& signals,
+                                  std::function<void(int)> callback);
 
     void run();
     void stop() { running_ = false; }
