@@ -1,6 +1,9 @@
 // Students with their own accounts on a broker set up by `cmdlink broker-config --roster`
 // in its default pool mode (docs/isolation.md): static acl_file rules name each student's
 // pooled session IDs, the server issues only those, and nobody is ever disconnected.
+#include <cstdlib>
+#include <filesystem>
+
 #include "roster_fixture.hpp"
 
 namespace cmdlink::integration {
@@ -153,6 +156,32 @@ TEST_F(PoolRosterIsolation, ACleanSessionClientThatNeverReconnectsPasses) {
     // and never heard the end.
     EXPECT_EQ(alice->reconnects(), 0);
     expect_server_sessions_passed(*server, 1, std::nullopt);
+}
+
+// paho-mqtt's default: a clean session, no resubscribe or new login after a reconnect.
+TEST_F(PoolRosterIsolation, ThePahoPeerWithACleanSessionPasses) {
+    const std::filesystem::path python = "/usr/bin/python3";
+    const std::filesystem::path peer =
+        std::filesystem::path(CMDLINK_SOURCE_DIR) / "bench" / "python_peer.py";
+    if (std::system("/usr/bin/python3 -c 'import paho.mqtt' 2>/dev/null") != 0) {
+        GTEST_SKIP() << "needs Debian's python3-paho-mqtt";
+    }
+    CmdlinkProcess* server = start_roster_server({"--delay", kDelay, "--stop-after", "1"});
+    ASSERT_NE(server, nullptr);
+    const auto password = write_file("alice.password", kAlice.password);
+    const auto output = workspace() / "python_peer.out";
+    auto child = broker::ChildProcess::spawn(
+        python, {peer.string(), port_text(), kAlice.user_id, kAlice.username, password.string()},
+        output);
+    ASSERT_TRUE(child.ok()) << child.error();
+    auto exited = child.value().wait_for_exit(kWaitLimit);
+    ASSERT_TRUE(exited.ok()) << exited.error();
+    ASSERT_TRUE(exited.value().has_value()) << "the peer never got its Well done\n"
+                                            << read_text(output) << server->describe();
+    EXPECT_EQ(*exited.value(), 0) << read_text(output);
+    expect_server_sessions_passed(*server, 1, std::nullopt);
+    EXPECT_EQ(server->events("session").at(0).value("session_id", ""),
+              pooled_ids(kAlice.user_id).at(0));
 }
 
 TEST_F(PoolRosterIsolation, LoginsOfUnknownUsersAreRefusedWithTheirReason) {
