@@ -1,7 +1,9 @@
 #!/usr/bin/python3
 """The peer a user would otherwise pick: an event-driven paho-mqtt client (Debian's
 python3-paho-mqtt), written the idiomatic way, answering at the delivered QoS.
-Usage: python_peer.py PORT USER_ID"""
+Usage: python_peer.py PORT USER_ID [USERNAME PASSWORD_FILE]
+(with a roster broker, docs/isolation.md: the account, and a file whose first line is its
+password)"""
 import socket
 import sys
 
@@ -11,6 +13,11 @@ TABLE = {"CMD1": "Apple", "CMD2": "Cat", "CMD3": "Dog", "CMD4": "Rat",
          "CMD5": "Boy", "CMD6": "Girl", "CMD7": "Toy"}
 
 port, user_id = int(sys.argv[1]), sys.argv[2]
+username, password = None, None
+if len(sys.argv) == 5:
+    username = sys.argv[3]
+    with open(sys.argv[4], encoding="utf-8") as password_file:
+        password = password_file.readline().rstrip("\r\n")
 state = {"session": None, "passed": False}
 
 
@@ -38,6 +45,8 @@ def on_message(client, userdata, message):
 
 
 client = mqtt.Client(client_id=f"python-{user_id}", clean_session=True)
+if username is not None:
+    client.username_pw_set(username, password)
 client.on_connect = on_connect
 client.on_subscribe = on_subscribe
 client.on_message = on_message

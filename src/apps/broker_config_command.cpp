@@ -26,6 +26,8 @@ struct BrokerConfigFlags {
     int port = 1883;
     std::string bind = "127.0.0.1";
     std::string mosquitto = "mosquitto";
+    std::size_t sessions_per_student = 50;
+    bool dynamic_security = false;
     std::string dynsec_plugin;
 };
 
@@ -54,35 +56,44 @@ int run_broker_config(const BrokerConfigFlags& flags) {
     options.port = flags.port;
     options.bind_address = flags.bind;
     options.mosquitto = flags.mosquitto;
+    options.sessions_per_student = flags.sessions_per_student;
+    options.dynamic_security = flags.dynamic_security;
     options.dynsec_plugin = flags.dynsec_plugin;
+    runner::OsRandom random;
     const bool generated = flags.server_password_file.empty();
     if (generated) {
-        runner::OsRandom random;
         options.server_password = random_password(random);
     } else {
         auto password = read_secret_file(flags.server_password_file);
         if (!password) return usage_error(password.error());
         options.server_password = std::move(password.value());
     }
-    auto written = broker::write_roster_setup(roster.value(), options);
+    auto written = broker::write_roster_setup(roster.value(), options, random);
     if (!written) return usage_error("nothing written: " + written.error());
 
-    const std::filesystem::path directory = written.value().dynsec_config.parent_path();
+    const broker::RosterSetup& setup = written.value();
+    const std::filesystem::path directory = setup.security.password_file.parent_path();
     std::string password_file = flags.server_password_file;
     if (generated) {
         password_file = (directory / kServerPasswordFile).string();
         auto saved = broker::write_file_atomically(password_file, options.server_password, 0600);
         if (!saved) return usage_error(saved.error());
     }
-    console.log().info("{} students; wrote {}/mosquitto.conf, passwords, dynamic-security.json{}",
+    console.log().info("{} students; wrote {}/mosquitto.conf, passwords, {}{}",
                        roster.value().size(), directory.string(),
+                       flags.dynamic_security
+                           ? std::string("dynamic-security.json")
+                           : "acl, session-pool (" + std::to_string(flags.sessions_per_student) +
+                                 " session IDs per student)",
                        generated ? std::string(", ") + kServerPasswordFile : "");
     console.log().info("start the broker: mosquitto -c {}/mosquitto.conf", directory.string());
     console.log().info(
         "start the server: cmdlink server --host {} --port {} --username {} --password-file {} "
-        "--grant-sessions",
+        "{}",
         flags.bind == "0.0.0.0" ? "127.0.0.1" : flags.bind, flags.port, flags.server_user,
-        password_file);
+        password_file,
+        flags.dynamic_security ? std::string("--grant-sessions")
+                               : "--session-pool " + setup.session_pool.string());
     return kExitOk;
 }
 
@@ -92,7 +103,8 @@ std::function<int()> add_broker_config_command(CLI::App& app) {
     auto flags = std::make_shared<BrokerConfigFlags>();
     CLI::App* command = app.add_subcommand(
         "broker-config",
-        "Mosquitto config, password file and access rules that isolate the students of a roster");
+        "Mosquitto config, password file, acl file and session pool that isolate the students of "
+        "a roster");
     command->footer(
         "The roster is CSV with the header `username,password,user_id`; a password that "
         "starts with $6$ or $7$ is taken as a mosquitto_passwd hash. See docs/isolation.md. "
@@ -115,8 +127,19 @@ std::function<int()> add_broker_config_command(CLI::App& app) {
         ->add_option("--mosquitto", flags->mosquitto,
                      "The mosquitto executable (its mosquitto_passwd hashes the passwords)")
         ->capture_default_str();
+    command
+        ->add_option("--sessions-per-student", flags->sessions_per_student,
+                     "Session IDs drawn in advance for each student (OUT/session-pool); a "
+                     "student with none left is refused a session")
+        ->check(CLI::Range(1, 100000))
+        ->capture_default_str();
+    command->add_flag("--dynamic-security", flags->dynamic_security,
+                      "Instead of session pools and an acl_file: the dynamic security plugin, "
+                      "the server granting each session (server --grant-sessions); the broker "
+                      "then disconnects a student at each new session");
     command->add_option("--dynsec-plugin", flags->dynsec_plugin,
-                        "Path of mosquitto_dynamic_security.so (default: looked up)");
+                        "With --dynamic-security: path of mosquitto_dynamic_security.so "
+                        "(default: looked up)");
     return [flags, command]() -> int {
         if (!command->parsed()) return -1;
         return run_broker_config(*flags);

@@ -13,6 +13,7 @@
 #include "apps/random_password.hpp"
 #include "apps/server_flags.hpp"
 #include "apps/server_transcript.hpp"
+#include "apps/session_pool_file.hpp"
 #include "broker/private_broker.hpp"
 #include "broker/roster.hpp"
 #include "broker/roster_setup.hpp"
@@ -103,13 +104,14 @@ class Demo {
   public:
     Demo(const DemoFlags& flags, Console& console, net::EventLoop& loop,
          broker::PrivateBroker& broker, std::string server_password,
-         std::vector<DemoAccount> accounts)
+         std::vector<DemoAccount> accounts, std::optional<core::SessionPool> pool)
         : flags_(flags),
           console_(console),
           loop_(loop),
           broker_(broker),
           server_password_(std::move(server_password)),
-          accounts_(std::move(accounts)) {}
+          accounts_(std::move(accounts)),
+          pool_(std::move(pool)) {}
 
     int run() {
         auto policy = to_policy(flags_.policy);
@@ -122,7 +124,7 @@ class Demo {
             std::move(policy.value()), random_, *server_transcript_);
         if (!server) return fail_usage(server.error());
         server_ = std::move(server.value());
-        server_->grant_session_access(flags_.roster);
+        if (pool_) server_->use_session_pool(std::move(*pool_));
         if (auto started = server_->start(); !started) {
             console_.log().error("{}", started.error());
             return kExitCannotConnect;
@@ -204,6 +206,7 @@ class Demo {
     runner::OsRandom random_;
     std::string server_password_;
     std::vector<DemoAccount> accounts_;
+    std::optional<core::SessionPool> pool_;
     std::unique_ptr<ServerTranscript> server_transcript_;
     std::unique_ptr<runner::ServerRunner> server_;
     std::vector<std::unique_ptr<ClientTranscript>> transcripts_;
@@ -227,6 +230,7 @@ int run_demo(const DemoFlags& flags) {
     broker::BrokerOptions options;
     options.persistence = true;
     std::vector<DemoAccount> accounts;
+    std::optional<core::SessionPool> pool;
     // Holds the roster setup's files; declared before the broker, which uses them.
     std::optional<broker::TempDirectory> roster_directory;
     if (flags.roster) {
@@ -245,12 +249,19 @@ int run_demo(const DemoFlags& flags) {
         setup.directory = roster_directory->path();
         setup.server_user = kServerUser;
         setup.server_password = server_password;
-        auto security = broker::write_roster_setup(roster.value(), setup);
-        if (!security) {
-            console.log().error("cannot set up the roster broker: {}", security.error());
+        auto written = broker::write_roster_setup(roster.value(), setup, random);
+        if (!written) {
+            console.log().error("cannot set up the roster broker: {}", written.error());
             return kExitUsage;
         }
-        options.roster = security.value();
+        options.roster = written.value().security;
+        // Read back as the server reads it, so the demo runs what a real setup would.
+        auto loaded = load_session_pool(written.value().session_pool.string(), "");
+        if (!loaded) {
+            console.log().error("{}", loaded.error());
+            return kExitUsage;
+        }
+        pool.emplace(std::move(loaded.value()));
         for (const broker::RosterEntry& entry : roster.value()) {
             accounts.push_back({entry.user_id, entry.username, entry.password});
         }
@@ -273,7 +284,8 @@ int run_demo(const DemoFlags& flags) {
         console.log().error("{}", loop.error());
         return kExitUsage;
     }
-    Demo demo(flags, console, *loop.value(), broker, server_password, std::move(accounts));
+    Demo demo(flags, console, *loop.value(), broker, server_password, std::move(accounts),
+              std::move(pool));
     return demo.run();
 }
 

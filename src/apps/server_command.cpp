@@ -4,6 +4,7 @@
 #include <csignal>
 #include <functional>
 #include <memory>
+#include <optional>
 
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
@@ -12,6 +13,7 @@
 #include "apps/server_flags.hpp"
 #include "apps/server_status.hpp"
 #include "apps/server_transcript.hpp"
+#include "apps/session_pool_file.hpp"
 #include "core/text_checks.hpp"
 #include "ledger/previous_run.hpp"
 #include "net/mosquitto_library.hpp"
@@ -27,6 +29,7 @@ struct ServerFlags {
     std::string shared_group;
     std::string ledger = "cmdlink.db";
     bool grant_sessions = false;
+    std::string session_pool;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
@@ -72,6 +75,12 @@ int run_server(const ServerFlags& flags) {
     auto previous = ledger::load_previous_run(flags.ledger, policy.value().ended_retention);
     if (!previous) return usage_error(previous.error());
     policy.value().confirm_before_announce = true;
+    std::optional<core::SessionPool> pool;
+    if (!flags.session_pool.empty()) {
+        auto loaded = load_session_pool(flags.session_pool, flags.ledger);
+        if (!loaded) return usage_error(loaded.error());
+        pool.emplace(std::move(loaded.value()));
+    }
 
     const net::MosquittoLibrary library;
     auto loop = net::EventLoop::create();
@@ -109,6 +118,7 @@ int run_server(const ServerFlags& flags) {
     }
     recorder.attach(*server, std::move(previous.value()));
     server->grant_session_access(flags.grant_sessions);
+    if (pool) server->use_session_pool(std::move(*pool));
 
     // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
     // second signal, interrupts at once (a person at the terminal who wants it to stop).
@@ -175,9 +185,15 @@ std::function<int()> add_server_command(CLI::App& app) {
         ->add_option("--ledger", flags->ledger,
                      "SQLite file recording every session (created if missing)")
         ->capture_default_str();
-    command->add_flag("--grant-sessions", flags->grant_sessions,
-                      "Roster broker (cmdlink broker-config): grant each session's topics to its "
-                      "student only, through the dynamic security plugin");
+    CLI::Option* pool = command->add_option(
+        "--session-pool", flags->session_pool,
+        "Roster broker (cmdlink broker-config): issue each student the next unused session ID "
+        "of this pool file (OUT/session-pool); other user IDs are refused");
+    command
+        ->add_flag("--grant-sessions", flags->grant_sessions,
+                   "Roster broker of broker-config --dynamic-security: grant each session's "
+                   "topics to its student only, through the dynamic security plugin")
+        ->excludes(pool);
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");

@@ -44,10 +44,14 @@ std::string render_broker_config(const BrokerOptions& options, const BrokerFiles
 
     text += "\n";
     if (options.roster) {
-        // The password file checks passwords; the plugin decides every topic access.
-        text += "allow_anonymous false\npassword_file " + options.roster->password_file.string() +
-                "\nplugin " + options.roster->dynsec_plugin.string() + "\nplugin_opt_config_file " +
-                options.roster->dynsec_config.string() + "\n";
+        const RosterSecurity& roster = *options.roster;
+        text += "allow_anonymous false\npassword_file " + roster.password_file.string() + "\n";
+        if (!roster.acl_file.empty()) text += "acl_file " + roster.acl_file.string() + "\n";
+        if (!roster.dynsec_plugin.empty()) {
+            // The password file checks passwords; the plugin decides every topic access.
+            text += "plugin " + roster.dynsec_plugin.string() + "\nplugin_opt_config_file " +
+                    roster.dynsec_config.string() + "\n";
+        }
     } else if (options.users.empty()) {
         text += "allow_anonymous true\n";
     } else {

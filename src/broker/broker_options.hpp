@@ -13,9 +13,11 @@ struct BrokerUser {
 };
 
 // The security of a roster setup (`cmdlink broker-config`, docs/isolation.md): its password
-// file and the dynamic security plugin with its config.
+// file, and either a classic acl_file (pool mode) or the dynamic security plugin with its
+// config (dynamic-security mode); the paths of the mode not in use are empty.
 struct RosterSecurity {
     std::filesystem::path password_file;
+    std::filesystem::path acl_file;
     std::filesystem::path dynsec_plugin;
     std::filesystem::path dynsec_config;
 };

@@ -9,16 +9,21 @@
 #include "broker/broker_config.hpp"
 #include "broker/child_process.hpp"
 #include "broker/dynsec_config.hpp"
+#include "broker/pool_acl.hpp"
 #include "broker/private_broker.hpp"
 #include "broker/system_error_text.hpp"
 #include "broker/temp_directory.hpp"
 #include "broker/text_file.hpp"
+#include "core/session_pool_text.hpp"
+#include "core/uuid.hpp"
 
 namespace cmdlink::broker {
 namespace {
 
 constexpr std::chrono::milliseconds kHashTimeout{60000};
 constexpr std::string_view kDynsecFile = "dynamic-security.json";
+constexpr std::string_view kSessionPoolFile = "session-pool";
+constexpr std::size_t kMaxSessionsPerStudent = 100000;
 
 struct Account {
     std::string username;
@@ -79,7 +84,35 @@ core::Result<bool> check_accounts(const std::vector<RosterEntry>& roster,
     if (options.port < 1 || options.port > 65535) {
         return core::Error{"the port must be within 1-65535"};
     }
+    if (options.dynamic_security) return true;
+    if (options.sessions_per_student < 1 || options.sessions_per_student > kMaxSessionsPerStudent) {
+        return core::Error{"--sessions-per-student must be within 1-" +
+                           std::to_string(kMaxSessionsPerStudent)};
+    }
+    if (auto why = check_acl_text(options.server_user))
+        return core::Error{"server account: " + *why};
+    for (const RosterEntry& entry : roster) {
+        for (const std::string& text : {entry.username, entry.user_id}) {
+            if (auto why = check_acl_text(text)) {
+                return core::Error{"roster line " + std::to_string(entry.line) + ": '" + text +
+                                   "': " + *why + " (use --dynamic-security)"};
+            }
+        }
+    }
     return true;
+}
+
+// `per_student` fresh IDs for each student, in the order they are to be issued.
+std::vector<core::PooledSessionId> draw_pool(const std::vector<RosterEntry>& roster,
+                                             std::size_t per_student, core::RandomSource& random) {
+    std::vector<core::PooledSessionId> pool;
+    pool.reserve(roster.size() * per_student);
+    for (const RosterEntry& entry : roster) {
+        for (std::size_t i = 0; i < per_student; ++i) {
+            pool.push_back({entry.user_id, core::make_uuid_v4(random)});
+        }
+    }
+    return pool;
 }
 
 core::Result<bool> make_directory(const std::filesystem::path& directory) {
@@ -109,13 +142,14 @@ core::Result<std::filesystem::path> find_dynsec_plugin() {
         "mosquitto package (2.0 or later), or give its path"};
 }
 
-core::Result<RosterSecurity> write_roster_setup(const std::vector<RosterEntry>& roster,
-                                                const RosterSetupOptions& options) {
+core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& roster,
+                                             const RosterSetupOptions& options,
+                                             core::RandomSource& random) {
     if (auto checked = check_accounts(roster, options); !checked) {
         return core::Error{checked.error()};
     }
     std::filesystem::path plugin = options.dynsec_plugin;
-    if (plugin.empty()) {
+    if (options.dynamic_security && plugin.empty()) {
         auto found = find_dynsec_plugin();
         if (!found) return core::Error{found.error()};
         plugin = found.value();
@@ -138,9 +172,28 @@ core::Result<RosterSecurity> write_roster_setup(const std::vector<RosterEntry>& 
     const std::filesystem::path directory = std::filesystem::absolute(options.directory, error);
     if (error) return core::Error{"cannot resolve " + options.directory.string()};
     const BrokerFiles files = BrokerFiles::in(directory);
-    RosterSecurity security{.password_file = files.passwords,
-                            .dynsec_plugin = plugin,
-                            .dynsec_config = directory / kDynsecFile};
+    RosterSetup setup;
+    setup.security.password_file = files.passwords;
+    RosterSecurity& security = setup.security;
+    // Each mode's rule file, then what it needs: written only once all inputs are good.
+    std::vector<std::pair<std::filesystem::path, std::string>> rule_files;
+    if (options.dynamic_security) {
+        security.dynsec_plugin = plugin;
+        security.dynsec_config = directory / kDynsecFile;
+        rule_files.emplace_back(security.dynsec_config,
+                                render_dynsec_config(roster, options.server_user));
+    } else {
+        const auto pool = draw_pool(roster, options.sessions_per_student, random);
+        // Checks the drawn IDs as the server will: a duplicate would be a broken random source.
+        if (auto checked = core::SessionPool::create(pool); !checked) {
+            return core::Error{"the drawn session pool is unusable: " + checked.error()};
+        }
+        security.acl_file = files.acl;
+        setup.session_pool = directory / kSessionPoolFile;
+        rule_files.emplace_back(security.acl_file,
+                                render_pool_acl(roster, pool, options.server_user));
+        rule_files.emplace_back(setup.session_pool, core::render_session_pool(pool));
+    }
     BrokerOptions broker;
     broker.persistence = true;
     broker.roster = security;
@@ -148,17 +201,17 @@ core::Result<RosterSecurity> write_roster_setup(const std::vector<RosterEntry>& 
     if (auto written = write_file_atomically(files.passwords, passwords.value(), 0600); !written) {
         return core::Error{written.error()};
     }
-    if (auto written = write_file_atomically(
-            security.dynsec_config, render_dynsec_config(roster, options.server_user), 0600);
-        !written) {
-        return core::Error{written.error()};
+    for (const auto& [path, text] : rule_files) {
+        if (auto written = write_file_atomically(path, text, 0600); !written) {
+            return core::Error{written.error()};
+        }
     }
     const std::string config = render_broker_config(broker, files, options.port,
                                                     run_as_user.value(), options.bind_address);
     if (auto written = write_file_atomically(files.config, config, 0600); !written) {
         return core::Error{written.error()};
     }
-    return security;
+    return setup;
 }
 
 }  // namespace cmdlink::broker

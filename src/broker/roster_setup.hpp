@@ -1,11 +1,13 @@
 #pragma once
 
+#include <cstddef>
 #include <filesystem>
 #include <string>
 #include <vector>
 
 #include "broker/broker_options.hpp"
 #include "broker/roster.hpp"
+#include "core/random_source.hpp"
 #include "core/result.hpp"
 
 namespace cmdlink::broker {
@@ -17,14 +19,28 @@ struct RosterSetupOptions {
     int port = 1883;
     std::string bind_address = "127.0.0.1";
     std::string mosquitto = "mosquitto";  // its mosquitto_passwd hashes the passwords
+    // Pool mode (the default): how many session IDs each student's pool holds.
+    std::size_t sessions_per_student = 50;
+    // Instead of pools and an acl_file: the dynamic security plugin, with the server granting
+    // each session's topics at run time (`cmdlink server --grant-sessions`).
+    bool dynamic_security = false;
     std::filesystem::path dynsec_plugin;  // empty: looked up in the usual directories
 };
 
-// Writes mosquitto.conf, passwords (0600) and dynamic-security.json (0600) into the
-// directory, each atomically; nothing at all when an input is wrong. The value is the
-// security part of the setup, for a PrivateBroker that runs with it.
-core::Result<RosterSecurity> write_roster_setup(const std::vector<RosterEntry>& roster,
-                                                const RosterSetupOptions& options);
+// What write_roster_setup wrote: the security part, for a PrivateBroker that runs with it,
+// and the pool file for `cmdlink server --session-pool` (empty with dynamic security).
+struct RosterSetup {
+    RosterSecurity security;
+    std::filesystem::path session_pool;
+};
+
+// Writes mosquitto.conf and passwords, then in pool mode acl and session-pool, with dynamic
+// security dynamic-security.json, into the directory (all 0600), each atomically; nothing at
+// all when an input is wrong. `random` draws the pooled session IDs: they must be
+// unguessable, so outside tests it is the OS's CSPRNG.
+core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& roster,
+                                             const RosterSetupOptions& options,
+                                             core::RandomSource& random);
 
 // Where Mosquitto's dynamic security plugin is, or how to get it.
 core::Result<std::filesystem::path> find_dynsec_plugin();

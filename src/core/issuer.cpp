@@ -17,6 +17,10 @@ Result<Issuer> Issuer::create(ServerPolicy policy, RandomSource& random) {
 Issuer::Issuer(ServerPolicy policy, RandomSource& random)
     : policy_(std::move(policy)), random_(&random) {}
 
+void Issuer::use_session_pool(SessionPool pool) {
+    pool_.emplace(std::move(pool));
+}
+
 bool Issuer::shares_logins() const {
     return policy_.login_subscription.starts_with(kSharedPrefix);
 }
@@ -75,6 +79,8 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     // Checked after the repeat above, which creates nothing, and before a running session is
     // abandoned for a new one that would not be allowed to start.
     if (draining_) return refuse("the server is shutting down and takes no new sessions");
+    auto session_id = new_session_id(user_id);
+    if (!session_id) return refuse(session_id.error());
     if (found != by_user_id_.end()) {
         const std::uint64_t previous = found->second;
         sessions_.at(previous).end(SessionOutcome::kAbandoned, "the same user ID logged in again",
@@ -86,8 +92,9 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
                       " sessions in flight");
     }
     const std::uint64_t serial = next_serial_++;
-    auto [it, inserted] =
-        sessions_.try_emplace(serial, user_id, fresh_session_id(), now, policy_, *random_);
+    if (pool_) pool_->mark_used(session_id.value());
+    auto [it, inserted] = sessions_.try_emplace(serial, user_id, std::move(session_id.value()), now,
+                                                policy_, *random_);
     ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(user_id, serial);
@@ -174,6 +181,7 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now, Ser
     if (by_user_id_.contains(restored.user_id)) {
         return Error{"user " + restored.user_id + " has another session in flight"};
     }
+    if (pool_) pool_->mark_used(restored.session_id);
     const std::uint64_t serial = next_serial_++;
     auto [it, inserted] = sessions_.try_emplace(serial, restored.user_id, restored.session_id, now,
                                                 policy_, *random_);
@@ -233,7 +241,8 @@ TimePoint Issuer::next_deadline() const {
     return next;
 }
 
-std::string Issuer::fresh_session_id() {
+Result<std::string> Issuer::new_session_id(std::string_view user_id) {
+    if (pool_) return pool_->next(user_id);
     std::string id = make_uuid_v4(*random_);
     while (by_session_id_.contains(id) || ended_.contains(id)) id = make_uuid_v4(*random_);
     return id;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <optional>
 #include <queue>
 #include <string>
 #include <string_view>
@@ -14,6 +15,7 @@
 #include "core/result.hpp"
 #include "core/server_policy.hpp"
 #include "core/server_session.hpp"
+#include "core/session_pool.hpp"
 
 namespace cmdlink::core {
 
@@ -30,6 +32,10 @@ struct IssuerCounts {
 class Issuer {
   public:
     static Result<Issuer> create(ServerPolicy policy, RandomSource& random);
+
+    // Session IDs from `pool` instead of random ones (roster pool mode, docs/isolation.md):
+    // logins from user IDs without a pool, or whose pool is used up, are refused.
+    void use_session_pool(SessionPool pool);
 
     void start(ServerOutput& out);
     void on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
@@ -71,7 +77,8 @@ class Issuer {
     void on_login(std::string_view payload, TimePoint now, ServerOutput& out);
     void on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now,
                   ServerOutput& out);
-    std::string fresh_session_id();
+    // A new session's ID (not yet marked used in the pool), or why there is none.
+    Result<std::string> new_session_id(std::string_view user_id);
     void schedule(std::uint64_t serial, const ServerSession& session);
     // Moves an ended session out of the active maps, remembering its ID for a while.
     void retire(std::uint64_t serial, TimePoint now, ServerOutput& out);
@@ -81,6 +88,7 @@ class Issuer {
 
     ServerPolicy policy_;
     RandomSource* random_;
+    std::optional<SessionPool> pool_;
     std::uint64_t next_serial_ = 1;
     std::unordered_map<std::uint64_t, ServerSession> sessions_;
     std::unordered_map<std::string, std::uint64_t> by_session_id_;

@@ -95,6 +95,13 @@ core::Result<std::vector<std::pair<std::string, WallMicros>>> load_ended_since(S
         [](const Statement& row) { return std::pair(row.text(0), row.integer(1)); });
 }
 
+core::Result<std::vector<std::string>> load_session_ids(SqliteDatabase& db) {
+    auto statement = db.prepare("SELECT session_id FROM sessions");
+    if (!statement) return core::Error{statement.error()};
+    return collect<std::string>(db, statement.value(),
+                                [](const Statement& row) { return row.text(0); });
+}
+
 core::Result<std::vector<CommandRecord>> load_commands(SqliteDatabase& db,
                                                        const std::string& session_id) {
     auto statement = db.prepare(

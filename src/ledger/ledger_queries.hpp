@@ -59,6 +59,8 @@ core::Result<std::vector<SessionRecord>> load_open_sessions(SqliteDatabase& db);
 // The sessions that ended at or after `since`, with their end times, oldest first.
 core::Result<std::vector<std::pair<std::string, WallMicros>>> load_ended_since(SqliteDatabase& db,
                                                                                WallMicros since);
+// Every session ID the ledger has a session row for: issued once, never to be issued again.
+core::Result<std::vector<std::string>> load_session_ids(SqliteDatabase& db);
 // The commands and replies of one session, in order.
 core::Result<std::vector<CommandRecord>> load_commands(SqliteDatabase& db,
                                                        const std::string& session_id);

@@ -47,4 +47,12 @@ core::Result<core::PreviousRun> load_previous_run(const std::string& path,
     return previous;
 }
 
+core::Result<std::vector<std::string>> load_issued_session_ids(const std::string& path) {
+    auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadOnly);
+    if (!db) return core::Error{db.error()};
+    auto ids = load_session_ids(db.value());
+    if (!ids) return core::Error{"cannot read " + path + ": " + ids.error()};
+    return ids;
+}
+
 }  // namespace cmdlink::ledger

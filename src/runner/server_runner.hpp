@@ -50,6 +50,8 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     // With a roster broker (docs/isolation.md): before each new session ID goes out, grant
     // its student that session's topics through the dynamic security plugin.
     void grant_session_access(bool grant) { grant_sessions_ = grant; }
+    // Before start(): session IDs from a roster's pools (docs/isolation.md).
+    void use_session_pool(core::SessionPool pool) { issuer_.use_session_pool(std::move(pool)); }
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     // The subscriptions made on (re)connecting are all acknowledged: logins cannot be lost.

@@ -3,10 +3,12 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <random>
 #include <string>
 
 #include "broker/temp_directory.hpp"
 #include "broker/text_file.hpp"
+#include "core/session_pool_text.hpp"
 
 namespace cmdlink::broker {
 namespace {
@@ -23,6 +25,15 @@ std::vector<RosterEntry> two_students() {
              .user_id = "1002",
              .line = 3}};
 }
+
+// Fixed draws: these tests check the files, not the randomness.
+class SeededRandom final : public core::RandomSource {
+  public:
+    std::uint64_t next_u64() override { return engine_(); }
+
+  private:
+    std::mt19937_64 engine_{42};
+};
 
 mode_t mode_of(const std::filesystem::path& path) {
     struct stat status {};
@@ -46,10 +57,12 @@ class RosterSetup : public ::testing::Test {
 
     std::optional<TempDirectory> scratch_;
     RosterSetupOptions options_;
+    SeededRandom random_;
 };
 
-TEST_F(RosterSetup, WritesPrivateFilesWithHashedPasswords) {
-    auto written = write_roster_setup(two_students(), options_);
+TEST_F(RosterSetup, WritesPrivateFilesWithHashedPasswordsForDynamicSecurity) {
+    options_.dynamic_security = true;
+    auto written = write_roster_setup(two_students(), options_, random_);
     ASSERT_TRUE(written.ok()) << written.error();
     EXPECT_EQ(mode_of(options_.directory / "passwords"), 0600U);
     EXPECT_EQ(mode_of(options_.directory / "dynamic-security.json"), 0600U);
@@ -65,24 +78,72 @@ TEST_F(RosterSetup, WritesPrivateFilesWithHashedPasswords) {
     for (const std::string& line :
          {std::string("listener 1883 127.0.0.1\n"), std::string("set_tcp_nodelay true\n"),
           std::string("allow_anonymous false\n"),
-          "password_file " + written.value().password_file.string() + "\n",
-          "plugin_opt_config_file " + written.value().dynsec_config.string() + "\n"}) {
+          "password_file " + written.value().security.password_file.string() + "\n",
+          "plugin_opt_config_file " + written.value().security.dynsec_config.string() + "\n"}) {
         EXPECT_NE(config.find(line), std::string::npos) << line << " not in:\n" << config;
     }
     EXPECT_EQ(config.find("acl_file"), std::string::npos) << config;
 }
 
+TEST_F(RosterSetup, WritesAnAclFileAndASessionPoolByDefault) {
+    options_.sessions_per_student = 3;
+    auto written = write_roster_setup(two_students(), options_, random_);
+    ASSERT_TRUE(written.ok()) << written.error();
+    const broker::RosterSetup& setup = written.value();
+    EXPECT_EQ(mode_of(setup.security.acl_file), 0600U);
+    EXPECT_EQ(mode_of(setup.session_pool), 0600U);
+    EXPECT_FALSE(std::filesystem::exists(options_.directory / "dynamic-security.json"));
+
+    const std::string config = read("mosquitto.conf");
+    EXPECT_NE(config.find("acl_file " + setup.security.acl_file.string() + "\n"), std::string::npos)
+        << config;
+    EXPECT_EQ(config.find("plugin"), std::string::npos) << config;
+
+    auto pool = core::parse_session_pool(read("session-pool"));
+    ASSERT_TRUE(pool.ok()) << pool.error();
+    ASSERT_EQ(pool.value().size(), 6U);
+    const std::string acl = read("acl");
+    EXPECT_NE(acl.find("user cmdlink-server\ntopic read login\ntopic read +/+\n"
+                       "topic write +/UUID\ntopic write +\n"),
+              std::string::npos)
+        << acl;
+    EXPECT_NE(acl.find("user alice\ntopic write login\ntopic read 1001/UUID\n"), std::string::npos)
+        << acl;
+    for (const core::PooledSessionId& id : pool.value()) {
+        EXPECT_NE(
+            acl.find("topic read " + id.session_id + "\ntopic write " + id.session_id + "/+\n"),
+            std::string::npos)
+            << id.session_id;
+    }
+    // Alice's rules stop where Bob's begin, and hold only Alice's IDs.
+    const std::string alice =
+        acl.substr(acl.find("user alice"), acl.find("user bob") - acl.find("user alice"));
+    for (const core::PooledSessionId& id : pool.value()) {
+        EXPECT_EQ(alice.find(id.session_id) != std::string::npos, id.user_id == "1001")
+            << id.session_id;
+    }
+}
+
+TEST_F(RosterSetup, RefusesNamesWithBlanksAtTheirEndsInPoolMode) {
+    auto roster = two_students();
+    roster[0].username = "alice ";
+    auto written = write_roster_setup(roster, options_, random_);
+    ASSERT_FALSE(written.ok());
+    EXPECT_NE(written.error().find("roster line 2"), std::string::npos) << written.error();
+    EXPECT_FALSE(std::filesystem::exists(options_.directory));
+}
+
 TEST_F(RosterSetup, TakesPortAndBindAddress) {
     options_.port = 8883;
     options_.bind_address = "0.0.0.0";
-    ASSERT_TRUE(write_roster_setup(two_students(), options_).ok());
+    ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
     EXPECT_NE(read("mosquitto.conf").find("listener 8883 0.0.0.0\n"), std::string::npos);
 }
 
 TEST_F(RosterSetup, WritesNothingWhenAStudentHasTheServersName) {
     auto roster = two_students();
     roster[1].username = options_.server_user;
-    auto written = write_roster_setup(roster, options_);
+    auto written = write_roster_setup(roster, options_, random_);
     ASSERT_FALSE(written.ok());
     EXPECT_NE(written.error().find("roster line 3"), std::string::npos) << written.error();
     EXPECT_FALSE(std::filesystem::exists(options_.directory));

@@ -1,122 +1,17 @@
-// Students with their own accounts on a broker set up by `cmdlink broker-config --roster`
-// (docs/isolation.md): each reads and answers only its own sessions, however it tries.
-#include <gtest/gtest.h>
-
-#include <memory>
-#include <optional>
-#include <string>
-#include <vector>
-
-#include "broker/roster_setup.hpp"
-#include "broker/text_file.hpp"
-#include "core/protocol.hpp"
-#include "exchange_checks.hpp"
-#include "integration_support.hpp"
-#include "net/mosquitto_library.hpp"
-#include "raw_device.hpp"
+// Students with their own accounts on a broker set up by `cmdlink broker-config --roster
+// --dynamic-security` (docs/isolation.md): each reads and answers only its own sessions,
+// however it tries, with the server granting each session through the plugin.
+#include "roster_fixture.hpp"
 
 namespace cmdlink::integration {
 namespace {
 
-constexpr int kRefused = 128;  // the SUBACK code of a subscription the broker refused
-// The server's pause between a session ID and its commands. The broker drops a student's
-// connection when the server grants it a session; the student must be back and subscribed
-// to the session topic before the commands go out, or it never gets them. Generous, because
-// the machine running the tests may be busy; it bounds nothing that is asserted.
-const std::string kDelay = "2";
-
-struct Student {
-    std::string username;
-    std::string password;
-    std::string user_id;
-};
-
-const Student kAlice{"alice@example.org", "alice-secret", "1001"};
-const Student kBob{"bob@example.org", "bob-secret", "1002"};
-
-class RosterIsolation : public BrokerTest {
+class DynsecRosterIsolation : public RosterIsolation {
   protected:
-    void SetUp() override {
-        auto directory = broker::TempDirectory::create("cmdlink-roster-test-");
-        ASSERT_TRUE(directory.ok()) << directory.error();
-        setup_.emplace(std::move(directory.value()));
-        ASSERT_NO_FATAL_FAILURE(run_broker_config());
-        BrokerTest::SetUp();
-    }
-
-    // The broker runs with the password file and access rules broker-config wrote.
-    [[nodiscard]] broker::BrokerOptions broker_options() const override {
-        auto plugin = broker::find_dynsec_plugin();
-        EXPECT_TRUE(plugin.ok()) << plugin.error();
-        broker::BrokerOptions options;
-        options.roster = broker::RosterSecurity{
-            .password_file = out() / "passwords",
-            .dynsec_plugin = plugin.ok() ? plugin.value() : std::filesystem::path(),
-            .dynsec_config = out() / "dynamic-security.json"};
-        return options;
-    }
-
-    CmdlinkProcess* start_roster_server(const std::vector<std::string>& flags) {
-        std::vector<std::string> all = {"--username", "cmdlink-server", "--password-file",
-                                        (out() / "server-password").string(), "--grant-sessions"};
-        all.insert(all.end(), flags.begin(), flags.end());
-        return start_server(all);
-    }
-
-    // A device of the student's own, with a persistent session: the broker drops it once
-    // when the server grants it a session.
-    std::unique_ptr<RawDevice> connect(const Student& student) {
-        auto device = RawDevice::connect(port(), "raw-" + student.user_id,
-                                         {student.username, student.password, true});
-        if (!device) {
-            ADD_FAILURE() << device.error();
-            return nullptr;
-        }
-        return std::move(device.value());
-    }
-
-    CmdlinkProcess* start_student_client(const Student& student) {
-        const auto password = write_file(student.user_id + ".password", student.password);
-        return start_client(student.user_id, {"--username", student.username, "--password-file",
-                                              password.string(), "--idle-timeout", "20"});
-    }
-
-    // The replies the server judged for `session_id`.
-    static std::vector<Json> replies_for(const CmdlinkProcess& server,
-                                         const std::string& session_id) {
-        std::vector<Json> replies;
-        for (const Json& reply : server.events("reply")) {
-            if (reply.value("session_id", "") == session_id) replies.push_back(reply);
-        }
-        return replies;
-    }
-
-    [[nodiscard]] std::filesystem::path out() const { return setup_->path() / "out"; }
-
-    net::MosquittoLibrary library_;
-
-  private:
-    void run_broker_config() {
-        const auto roster = setup_->path() / "roster.csv";
-        std::string text = "username,password,user_id\n";
-        for (const Student& student : {kAlice, kBob}) {
-            text += student.username + "," + student.password + "," + student.user_id + "\n";
-        }
-        ASSERT_TRUE(broker::write_text_file(roster, text).ok());
-        const auto output = setup_->path() / "broker-config.out";
-        auto child = broker::ChildProcess::spawn(
-            cmdlink_binary(),
-            {"broker-config", "--roster", roster.string(), "--out", out().string()}, output);
-        ASSERT_TRUE(child.ok()) << child.error();
-        auto exited = child.value().wait_for_exit(kWaitLimit);
-        ASSERT_TRUE(exited.ok() && exited.value().has_value()) << read_text(output);
-        ASSERT_EQ(*exited.value(), 0) << read_text(output);
-    }
-
-    std::optional<broker::TempDirectory> setup_;
+    [[nodiscard]] bool dynamic_security() const override { return true; }
 };
 
-TEST_F(RosterIsolation, AStudentReceivesNothingOfAnotherStudentsSession) {
+TEST_F(DynsecRosterIsolation, AStudentReceivesNothingOfAnotherStudentsSession) {
     CmdlinkProcess* server = start_roster_server({"--delay", kDelay, "--qos", "2"});
     ASSERT_NE(server, nullptr);
     auto alice = connect(kAlice);
@@ -161,7 +56,7 @@ TEST_F(RosterIsolation, AStudentReceivesNothingOfAnotherStudentsSession) {
     EXPECT_EQ(server->stop(), 0) << server->describe();
 }
 
-TEST_F(RosterIsolation, AReplyForAnotherStudentsSessionIsNeverCounted) {
+TEST_F(DynsecRosterIsolation, AReplyForAnotherStudentsSessionIsNeverCounted) {
     CmdlinkProcess* server = start_roster_server(
         {"--qos", "2", "--commands", "3", "--delay", kDelay, "--stop-after", "1"});
     ASSERT_NE(server, nullptr);
@@ -214,7 +109,7 @@ TEST_F(RosterIsolation, AReplyForAnotherStudentsSessionIsNeverCounted) {
     EXPECT_EQ(ended[0].value("surplus", -1), 0) << ended[0].dump();
 }
 
-TEST_F(RosterIsolation, StudentsWithTheirOwnAccountsBothPass) {
+TEST_F(DynsecRosterIsolation, StudentsWithTheirOwnAccountsBothPass) {
     CmdlinkProcess* server = start_roster_server({"--delay", kDelay, "--stop-after", "2"});
     ASSERT_NE(server, nullptr);
     CmdlinkProcess* alice = start_student_client(kAlice);
@@ -229,7 +124,7 @@ TEST_F(RosterIsolation, StudentsWithTheirOwnAccountsBothPass) {
     EXPECT_TRUE(server->events("ignored").empty()) << server->describe();
 }
 
-TEST_F(RosterIsolation, ALoginWithAnotherStudentsIdBringsNoSessionId) {
+TEST_F(DynsecRosterIsolation, ALoginWithAnotherStudentsIdBringsNoSessionId) {
     CmdlinkProcess* server = start_roster_server({"--delay", kDelay});
     ASSERT_NE(server, nullptr);
     auto alice = connect(kAlice);

@@ -3,11 +3,13 @@
 #include <gtest/gtest.h>
 #include <poll.h>
 
+#include <algorithm>
 #include <chrono>
 #include <iostream>
 
 #include "ledger/ledger_queries.hpp"
 #include "ledger/ledger_schema.hpp"
+#include "ledger/previous_run.hpp"
 #include "ledger_test_support.hpp"
 
 namespace cmdlink::ledger {
@@ -147,6 +149,20 @@ TEST_F(LedgerWriterTest, AnEndOnlyFillsAnOpenSession) {
     ASSERT_EQ(sessions.value().size(), 1U);
     EXPECT_EQ(sessions.value()[0].outcome, "timed_out");
     EXPECT_EQ(sessions.value()[0].reason, "late");
+}
+
+TEST_F(LedgerWriterTest, EveryIssuedSessionIdIsReadBackWhateverItsState) {
+    const std::string path = file("ledger.db");
+    auto writer = open_writer(path);
+    ASSERT_NE(writer, nullptr);
+    record_passed_session(*writer, "1", "passed");
+    writer->record(issued("1", "open"));
+    writer->record(row::LoginRefused{"9", "not in the roster", 3001});
+    ASSERT_TRUE(writer->close().ok());
+    auto ids = load_issued_session_ids(path);
+    ASSERT_TRUE(ids.ok()) << ids.error();
+    std::sort(ids.value().begin(), ids.value().end());
+    EXPECT_EQ(ids.value(), (std::vector<std::string>{"open", "passed"}));
 }
 
 TEST_F(LedgerWriterTest, FiltersSelectByUserAndLoginTime) {

@@ -1,0 +1,156 @@
+#pragma once
+
+// A broker set up by `cmdlink broker-config --roster` (docs/isolation.md) for two students,
+// in the mode a test fixture picks: session pools (the default) or dynamic security.
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "broker/roster_setup.hpp"
+#include "broker/text_file.hpp"
+#include "core/protocol.hpp"
+#include "core/session_pool_text.hpp"
+#include "exchange_checks.hpp"
+#include "integration_support.hpp"
+#include "net/mosquitto_library.hpp"
+#include "raw_device.hpp"
+
+namespace cmdlink::integration {
+
+inline constexpr int kRefused = 128;  // the SUBACK code of a subscription the broker refused
+// The server's pause between a session ID and its commands. With dynamic security the broker
+// drops a student's connection when the server grants it a session; the student must be back
+// and subscribed to the session topic before the commands go out, or it never gets them.
+// Generous, because the machine running the tests may be busy; it bounds nothing asserted.
+inline const std::string kDelay = "2";
+
+struct Student {
+    std::string username;
+    std::string password;
+    std::string user_id;
+};
+
+inline const Student kAlice{"alice@example.org", "alice-secret", "1001"};
+inline const Student kBob{"bob@example.org", "bob-secret", "1002"};
+
+class RosterIsolation : public BrokerTest {
+  protected:
+    void SetUp() override {
+        auto directory = broker::TempDirectory::create("cmdlink-roster-test-");
+        ASSERT_TRUE(directory.ok()) << directory.error();
+        setup_.emplace(std::move(directory.value()));
+        ASSERT_NO_FATAL_FAILURE(run_broker_config());
+        BrokerTest::SetUp();
+    }
+
+    // Pool mode unless a fixture says otherwise.
+    [[nodiscard]] virtual bool dynamic_security() const { return false; }
+    [[nodiscard]] virtual int sessions_per_student() const { return 50; }
+
+    // The broker runs with the password file and access rules broker-config wrote.
+    [[nodiscard]] broker::BrokerOptions broker_options() const override {
+        broker::BrokerOptions options;
+        broker::RosterSecurity security;
+        security.password_file = out() / "passwords";
+        if (dynamic_security()) {
+            auto plugin = broker::find_dynsec_plugin();
+            EXPECT_TRUE(plugin.ok()) << plugin.error();
+            security.dynsec_plugin = plugin.ok() ? plugin.value() : std::filesystem::path();
+            security.dynsec_config = out() / "dynamic-security.json";
+        } else {
+            security.acl_file = out() / "acl";
+        }
+        options.roster = security;
+        return options;
+    }
+
+    CmdlinkProcess* start_roster_server(const std::vector<std::string>& flags) {
+        std::vector<std::string> all = {"--username", "cmdlink-server", "--password-file",
+                                        (out() / "server-password").string()};
+        if (dynamic_security()) {
+            all.emplace_back("--grant-sessions");
+        } else {
+            all.insert(all.end(), {"--session-pool", (out() / "session-pool").string()});
+        }
+        all.insert(all.end(), flags.begin(), flags.end());
+        return start_server(all);
+    }
+
+    // A device of the student's own; with dynamic security a persistent session, since the
+    // broker drops it once when the server grants it a session.
+    std::unique_ptr<RawDevice> connect(const Student& student) {
+        return connect(student, dynamic_security());
+    }
+    std::unique_ptr<RawDevice> connect(const Student& student, bool persistent) {
+        auto device = RawDevice::connect(port(), "raw-" + student.user_id,
+                                         {student.username, student.password, persistent});
+        if (!device) {
+            ADD_FAILURE() << device.error();
+            return nullptr;
+        }
+        return std::move(device.value());
+    }
+
+    CmdlinkProcess* start_student_client(const Student& student) {
+        const auto password = write_file(student.user_id + ".password", student.password);
+        return start_client(student.user_id, {"--username", student.username, "--password-file",
+                                              password.string(), "--idle-timeout", "20"});
+    }
+
+    // The replies the server judged for `session_id`.
+    static std::vector<Json> replies_for(const CmdlinkProcess& server,
+                                         const std::string& session_id) {
+        std::vector<Json> replies;
+        for (const Json& reply : server.events("reply")) {
+            if (reply.value("session_id", "") == session_id) replies.push_back(reply);
+        }
+        return replies;
+    }
+
+    [[nodiscard]] std::filesystem::path out() const { return setup_->path() / "out"; }
+
+    // The session IDs broker-config pooled for `user_id`, in the order they are issued.
+    [[nodiscard]] std::vector<std::string> pooled_ids(const std::string& user_id) const {
+        auto pool = core::parse_session_pool(read_text(out() / "session-pool"));
+        EXPECT_TRUE(pool.ok()) << pool.error();
+        std::vector<std::string> ids;
+        if (!pool.ok()) return ids;
+        for (const core::PooledSessionId& entry : pool.value()) {
+            if (entry.user_id == user_id) ids.push_back(entry.session_id);
+        }
+        return ids;
+    }
+
+    net::MosquittoLibrary library_;
+
+  private:
+    void run_broker_config() {
+        const auto roster = setup_->path() / "roster.csv";
+        std::string text = "username,password,user_id\n";
+        for (const Student& student : {kAlice, kBob}) {
+            text += student.username + "," + student.password + "," + student.user_id + "\n";
+        }
+        ASSERT_TRUE(broker::write_text_file(roster, text).ok());
+        const auto output = setup_->path() / "broker-config.out";
+        std::vector<std::string> arguments = {"broker-config", "--roster", roster.string(), "--out",
+                                              out().string()};
+        if (dynamic_security()) {
+            arguments.emplace_back("--dynamic-security");
+        } else {
+            arguments.insert(arguments.end(),
+                             {"--sessions-per-student", std::to_string(sessions_per_student())});
+        }
+        auto child = broker::ChildProcess::spawn(cmdlink_binary(), arguments, output);
+        ASSERT_TRUE(child.ok()) << child.error();
+        auto exited = child.value().wait_for_exit(kWaitLimit);
+        ASSERT_TRUE(exited.ok() && exited.value().has_value()) << read_text(output);
+        ASSERT_EQ(*exited.value(), 0) << read_text(output);
+    }
+
+    std::optional<broker::TempDirectory> setup_;
+};
+
+}  // namespace cmdlink::integration
