@@ -1,6 +1,7 @@
 #include "apps/demo_command.hpp"
 
 #include <csignal>
+#include <cstdio>
 #include <fstream>
 #include <memory>
 #include <optional>
@@ -194,6 +195,11 @@ class Demo {
         console_.log().log(all_passed ? spdlog::level::info : spdlog::level::err,
                            "demo: {} of {} clients got Well done my IoT!", passed,
                            accounts_.size());
+        // -q promises the result line; a passing result is logged at info, which -q hides.
+        if (all_passed && console_.verbosity() == Verbosity::kQuiet) {
+            std::fprintf(stderr, "demo: %zu of %zu clients got Well done my IoT!\n", passed,
+                         accounts_.size());
+        }
         console_.emit({{"event", "demo"}, {"clients", accounts_.size()}, {"passed", passed}});
         if (interrupted_) return kExitInterrupted;
         return all_passed ? kExitOk : kExitFailed;

@@ -43,7 +43,11 @@ std::vector<std::string> grant_failures(std::string_view response) {
         const std::string error = answer["error"].is_string() ? answer["error"].get<std::string>()
                                                               : answer["error"].dump();
         if (command == "deleteRole" && error == "Role not found") continue;
-        failures.push_back("session grant refused: " + command + ": " + error);
+        std::string failure = "session grant refused: ";
+        failure += command;
+        failure += ": ";
+        failure += error;
+        failures.push_back(std::move(failure));
     }
     return failures;
 }
