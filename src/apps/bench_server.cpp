@@ -1,6 +1,5 @@
 #include "apps/bench_server.hpp"
 
-#include <chrono>
 
 #include "os/process_resources.hpp"
 
@@ -34,7 +33,6 @@ BenchServer::~BenchServer() {
 
 core::Result<bool> BenchServer::start() {
     if (auto started = runner_->start(); !started) return started;
-    poll_ready();
     thread_ = std::thread([this] {
         loop_->run();
         cpu_s_ = os::thread_cpu_seconds();
@@ -50,17 +48,6 @@ void BenchServer::join() {
     if (thread_.joinable()) thread_.join();
 }
 
-// The runner tells no one when both subscriptions are acknowledged, and a login sent before
-// that could be missed, so the clients wait for this.
-void BenchServer::poll_ready() {
-    loop_->add_timer(loop_->now() + std::chrono::milliseconds(2), [this] {
-        if (runner_->stopped()) return;
-        if (!runner_->ready()) return poll_ready();
-        ready_ = true;
-        on_change_();
-    });
-}
-
 void BenchServer::on_connected(const runner::ServerRunner& /*runner*/, bool /*first*/,
                                bool /*session_present*/) {}
 
@@ -74,6 +61,12 @@ void BenchServer::on_server_event(const runner::ServerRunner& /*runner*/,
     } else if (const auto* reply = std::get_if<core::server_event::ReplyChecked>(&event)) {
         if (reply->verdict == core::Verdict::kCorrect) reply_latency_.record(reply->latency);
     }
+}
+
+// Clients wait for this: a login sent before the subscriptions are acknowledged could be lost.
+void BenchServer::on_ready(const runner::ServerRunner& /*runner*/) {
+    if (ready_.exchange(true)) return;
+    on_change_();
 }
 
 void BenchServer::on_stopped(const runner::ServerRunner& /*runner*/, std::string_view reason) {

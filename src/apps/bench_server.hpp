@@ -42,7 +42,6 @@ class BenchServer final : private runner::ServerObserver {
 
   private:
     BenchServer(std::unique_ptr<net::EventLoop> loop, std::function<void()> on_change);
-    void poll_ready();
 
     void on_connected(const runner::ServerRunner& runner, bool first,
                       bool session_present) override;
@@ -50,6 +49,7 @@ class BenchServer final : private runner::ServerObserver {
     void on_server_event(const runner::ServerRunner& runner,
                          const core::ServerEvent& event) override;
     void on_stopped(const runner::ServerRunner& runner, std::string_view reason) override;
+    void on_ready(const runner::ServerRunner& runner) override;
 
     std::unique_ptr<net::EventLoop> loop_;
     std::function<void()> on_change_;

@@ -119,6 +119,12 @@ class Demo {
         if (!policy) return fail_usage(policy.error());
         server_transcript_ = std::make_unique<ServerTranscript>(
             console_, [this](std::string_view) { loop_.stop(); });
+        // Once, on the first time the server's subscriptions are in place: no login is lost.
+        server_transcript_->set_on_ready([this] {
+            if (clients_started_ || interrupted_) return;
+            clients_started_ = true;
+            start_clients();
+        });
         auto server = runner::ServerRunner::create(
             loop_,
             local_options(broker_, flags_, "cmdlink-demo-server", kServerUser, server_password_),
@@ -137,7 +143,6 @@ class Demo {
             server_->stop();
         });
         if (!signals) return fail_usage(signals.error());
-        wait_for_server();
         loop_.run();
         return verdict();
     }
@@ -146,14 +151,6 @@ class Demo {
     int fail_usage(const std::string& message) {
         console_.log().error("{}", message);
         return kExitUsage;
-    }
-
-    void wait_for_server() {
-        loop_.add_timer(loop_.now() + std::chrono::milliseconds(5), [this] {
-            if (interrupted_ || server_->stopped()) return;
-            if (!server_->ready()) return wait_for_server();
-            start_clients();
-        });
     }
 
     void start_clients() {
@@ -219,6 +216,7 @@ class Demo {
     std::vector<std::unique_ptr<runner::ClientRunner>> clients_;
     std::size_t clients_done_ = 0;
     bool interrupted_ = false;
+    bool clients_started_ = false;
 };
 
 int run_demo(const DemoFlags& flags) {

@@ -61,6 +61,10 @@ void LedgerRecorder::on_server_event(const runner::ServerRunner& runner,
     next_.on_server_event(runner, event);
 }
 
+void LedgerRecorder::on_ready(const runner::ServerRunner& runner) {
+    next_.on_ready(runner);
+}
+
 void LedgerRecorder::on_stopped(const runner::ServerRunner& runner, std::string_view reason) {
     next_.on_stopped(runner, reason);
 }

@@ -39,6 +39,7 @@ class LedgerRecorder final : public runner::ServerObserver, private net::FdWatch
     void on_server_event(const runner::ServerRunner& runner,
                          const core::ServerEvent& event) override;
     void on_stopped(const runner::ServerRunner& runner, std::string_view reason) override;
+    void on_ready(const runner::ServerRunner& runner) override;
 
   private:
     void on_fd_ready(bool readable, bool writable, bool failed) override;

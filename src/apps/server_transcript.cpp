@@ -108,6 +108,10 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
     if (after_event_) after_event_(event);
 }
 
+void ServerTranscript::on_ready(const runner::ServerRunner& /*runner*/) {
+    if (on_ready_) on_ready_();
+}
+
 void ServerTranscript::on_stopped(const runner::ServerRunner& runner, std::string_view reason) {
     const auto& counts = runner.issuer().counts();
     console_.log().info("server stopped ({}): {} logins, {} refused, {} passed, {} not passed",

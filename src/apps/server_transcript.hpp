@@ -21,11 +21,15 @@ class ServerTranscript final : public runner::ServerObserver {
     void on_server_event(const runner::ServerRunner& runner,
                          const core::ServerEvent& event) override;
     void on_stopped(const runner::ServerRunner& runner, std::string_view reason) override;
+    void on_ready(const runner::ServerRunner& runner) override;
+    // Called each time the server becomes ready (after every (re)connect).
+    void set_on_ready(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
 
   private:
     Console& console_;
     std::function<void(std::string_view)> on_stopped_;
     std::function<void(const core::ServerEvent&)> after_event_;
+    std::function<void()> on_ready_;
     core::TimePoint started_ = core::Clock::now();
     core::LatencyHistogram reply_latency_;
 };

@@ -144,7 +144,9 @@ void ServerRunner::on_message(std::string_view topic, std::string_view payload, 
 }
 
 void ServerRunner::on_subscribed(std::string_view /*topic*/, int /*granted_qos*/) {
+    const bool was_ready = ready();
     ++subscriptions_acked_;
+    if (!was_ready && ready()) observer_.on_ready(*this);
 }
 
 void ServerRunner::on_closed() {

@@ -23,6 +23,9 @@ class ServerObserver {
     virtual void on_server_event(const ServerRunner& runner, const core::ServerEvent& event) = 0;
     // The connection was refused for good, or closed after stop().
     virtual void on_stopped(const ServerRunner& runner, std::string_view reason) = 0;
+    // Every subscription made on (re)connecting is acknowledged: from now on no login can be
+    // lost, so clients may start.
+    virtual void on_ready(const ServerRunner& /*runner*/) {}
 };
 
 // Drives the Issuer over one MqttConnection on a shared loop.

@@ -36,6 +36,27 @@ struct Student {
 inline const Student kAlice{"alice@example.org", "alice-secret", "1001"};
 inline const Student kBob{"bob@example.org", "bob-secret", "1002"};
 
+// Answers every command of session `id` on `device` until the end message; the value is `id`.
+inline core::Result<std::string> finish_session(RawDevice& device, const std::string& id) {
+    device.on_message([&device, id](const RawMessage& message) {
+        if (message.topic != id || message.payload == core::kWellDone) return;
+        EXPECT_TRUE(
+            device.publish(id + "/" + message.payload, default_reply(message.payload), message.qos)
+                .ok());
+    });
+    const bool done = device.run_until(
+        [&] {
+            for (const RawMessage& message : device.received()) {
+                if (message.topic == id && message.payload == core::kWellDone) return true;
+            }
+            return false;
+        },
+        kWaitLimit);
+    device.on_message({});
+    if (!done) return core::Error{"no Well done for session " + id};
+    return id;
+}
+
 class RosterIsolation : public BrokerTest {
   protected:
     void SetUp() override {

@@ -31,19 +31,7 @@ TEST_F(DynsecRosterIsolation, AStudentReceivesNothingOfAnotherStudentsSession) {
     ASSERT_TRUE(alice->subscribe(bob_session.value(), 2).ok());
     EXPECT_EQ(alice->last_granted_qos(), kRefused);
 
-    bob->on_message([&](const RawMessage& message) {
-        if (message.topic != bob_session.value() || message.payload == core::kWellDone) return;
-        EXPECT_TRUE(bob->publish(bob_session.value() + "/" + message.payload,
-                                 default_reply(message.payload), message.qos)
-                        .ok());
-    });
-    const auto bob_done = [&] {
-        for (const RawMessage& message : bob->received()) {
-            if (message.payload == core::kWellDone) return true;
-        }
-        return false;
-    };
-    ASSERT_TRUE(bob->run_until(bob_done, kWaitLimit)) << server->describe();
+    ASSERT_TRUE(finish_session(*bob, bob_session.value()).ok()) << server->describe();
 
     // Alice's own login is a barrier: the broker delivers to her in order, so whatever it
     // had for her from Bob's session would arrive before her own session ID.

@@ -15,27 +15,6 @@ const std::string kExhausted =
 
 using PoolRosterIsolation = RosterIsolation;
 
-// Answers every command of session `id` on `device` until the end message; the value is `id`.
-core::Result<std::string> finish_session(RawDevice& device, const std::string& id) {
-    device.on_message([&device, id](const RawMessage& message) {
-        if (message.topic != id || message.payload == core::kWellDone) return;
-        EXPECT_TRUE(
-            device.publish(id + "/" + message.payload, default_reply(message.payload), message.qos)
-                .ok());
-    });
-    const bool done = device.run_until(
-        [&] {
-            for (const RawMessage& message : device.received()) {
-                if (message.topic == id && message.payload == core::kWellDone) return true;
-            }
-            return false;
-        },
-        kWaitLimit);
-    device.on_message({});
-    if (!done) return core::Error{"no Well done for session " + id};
-    return id;
-}
-
 // Logs `student` in on `device` and runs the whole exchange; the value is the session ID.
 core::Result<std::string> pass_session(RawDevice& device, const Student& student) {
     auto session = device.log_in(student.user_id);
