@@ -1,6 +1,5 @@
 #include "apps/bench_server.hpp"
 
-
 #include "os/process_resources.hpp"
 
 namespace cmdlink::apps {
@@ -12,12 +11,15 @@ core::Result<std::unique_ptr<BenchServer>> BenchServer::create(net::MqttOptions 
     if (!loop) return core::Error{loop.error()};
     std::unique_ptr<BenchServer> server(
         new BenchServer(std::move(loop.value()), std::move(on_change)));
-    auto runner = runner::ServerRunner::create(*server->loop_, std::move(mqtt), std::move(policy),
-                                               server->random_, *server);
-    if (!runner) return core::Error{runner.error()};
-    server->runner_ = std::move(runner.value());
+    server::ServerSetup setup;
+    setup.mqtt = std::move(mqtt);
+    setup.policy = std::move(policy);
+    auto assembled =
+        server::Server::create(*server->loop_, std::move(setup), server->random_, *server);
+    if (!assembled) return core::Error{assembled.error()};
+    server->server_ = std::move(assembled.value());
     auto waker = net::LoopWaker::create(*server->loop_, [raw = server.get()] {
-        if (!raw->runner_->stopped()) raw->runner_->stop();
+        if (!raw->server_->stopped()) raw->server_->stop();
     });
     if (!waker) return core::Error{waker.error()};
     server->stop_waker_ = std::move(waker.value());
@@ -32,7 +34,7 @@ BenchServer::~BenchServer() {
 }
 
 core::Result<bool> BenchServer::start() {
-    if (auto started = runner_->start(); !started) return started;
+    if (auto started = server_->start(); !started) return started;
     thread_ = std::thread([this] {
         loop_->run();
         cpu_s_ = os::thread_cpu_seconds();

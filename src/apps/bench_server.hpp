@@ -10,10 +10,11 @@
 #include "net/loop_waker.hpp"
 #include "runner/os_random.hpp"
 #include "runner/server_runner.hpp"
+#include "server/server.hpp"
 
 namespace cmdlink::apps {
 
-// The bench's in-process server: a ServerRunner on its own loop and thread, so that the
+// The bench's in-process server: the server assembly on its own loop and thread, so that the
 // client threads and the server never share a core's queue of events.
 class BenchServer final : private runner::ServerObserver {
   public:
@@ -36,7 +37,7 @@ class BenchServer final : private runner::ServerObserver {
 
     // After join():
     [[nodiscard]] const core::LatencyHistogram& reply_latency() const { return reply_latency_; }
-    [[nodiscard]] const core::IssuerCounts& counts() const { return runner_->issuer().counts(); }
+    [[nodiscard]] const core::IssuerCounts& counts() const { return server_->issuer().counts(); }
     [[nodiscard]] double cpu_s() const { return cpu_s_; }
     [[nodiscard]] const std::string& stop_reason() const { return stop_reason_; }
 
@@ -54,7 +55,7 @@ class BenchServer final : private runner::ServerObserver {
     std::unique_ptr<net::EventLoop> loop_;
     std::function<void()> on_change_;
     runner::OsRandom random_;
-    std::unique_ptr<runner::ServerRunner> runner_;
+    std::unique_ptr<server::Server> server_;
     std::unique_ptr<net::LoopWaker> stop_waker_;
     std::thread thread_;
     std::atomic<bool> ready_{false};

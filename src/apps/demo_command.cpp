@@ -21,6 +21,7 @@
 #include "broker/temp_directory.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
+#include "server/server.hpp"
 
 namespace cmdlink::apps {
 namespace {
@@ -125,13 +126,14 @@ class Demo {
             clients_started_ = true;
             start_clients();
         });
-        auto server = runner::ServerRunner::create(
-            loop_,
-            local_options(broker_, flags_, "cmdlink-demo-server", kServerUser, server_password_),
-            std::move(policy.value()), random_, *server_transcript_);
+        server::ServerSetup setup;
+        setup.mqtt =
+            local_options(broker_, flags_, "cmdlink-demo-server", kServerUser, server_password_);
+        setup.policy = std::move(policy.value());
+        setup.pool = std::move(pool_);
+        auto server = server::Server::create(loop_, std::move(setup), random_, *server_transcript_);
         if (!server) return fail_usage(server.error());
         server_ = std::move(server.value());
-        if (pool_) server_->use_session_pool(std::move(*pool_));
         if (auto started = server_->start(); !started) {
             console_.log().error("{}", started.error());
             return kExitCannotConnect;
@@ -211,7 +213,7 @@ class Demo {
     std::vector<DemoAccount> accounts_;
     std::optional<core::SessionPool> pool_;
     std::unique_ptr<ServerTranscript> server_transcript_;
-    std::unique_ptr<runner::ServerRunner> server_;
+    std::unique_ptr<server::Server> server_;
     std::vector<std::unique_ptr<ClientTranscript>> transcripts_;
     std::vector<std::unique_ptr<runner::ClientRunner>> clients_;
     std::size_t clients_done_ = 0;

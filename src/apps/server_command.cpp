@@ -9,7 +9,6 @@
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
-#include "apps/ledger_recorder.hpp"
 #include "apps/server_flags.hpp"
 #include "apps/server_status.hpp"
 #include "apps/server_transcript.hpp"
@@ -18,6 +17,7 @@
 #include "ledger/previous_run.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
+#include "server/server.hpp"
 
 namespace cmdlink::apps {
 namespace {
@@ -74,12 +74,17 @@ int run_server(const ServerFlags& flags) {
     if (!ledger_writer) return usage_error(ledger_writer.error());
     auto previous = ledger::load_previous_run(flags.ledger, policy.value().ended_retention);
     if (!previous) return usage_error(previous.error());
-    policy.value().confirm_before_announce = true;
-    std::optional<core::SessionPool> pool;
+    server::ServerSetup setup;
+    setup.mqtt = std::move(mqtt.value());
+    setup.policy = std::move(policy.value());
+    setup.grant_sessions = flags.grant_sessions;
+    setup.stop_after = flags.stop_after;
+    setup.ledger = ledger_writer.value().get();
+    setup.previous = std::move(previous.value());
     if (!flags.session_pool.empty()) {
         auto loaded = load_session_pool(flags.session_pool, flags.ledger);
         if (!loaded) return usage_error(loaded.error());
-        pool.emplace(std::move(loaded.value()));
+        setup.pool.emplace(std::move(loaded.value()));
     }
 
     const net::MosquittoLibrary library;
@@ -88,63 +93,43 @@ int run_server(const ServerFlags& flags) {
     net::EventLoop& event_loop = *loop.value();
     runner::OsRandom random;
 
-    std::unique_ptr<runner::ServerRunner> server;
-    std::uint64_t sessions_ended = 0;
     ServerStatus status(event_loop.now());
     ServerTranscript transcript(
         console, [&](std::string_view) { event_loop.stop(); },
-        [&](const core::ServerEvent& event) {
-            status.on_event(event);
-            if (!std::holds_alternative<core::server_event::SessionEnded>(event)) return;
-            if (++sessions_ended == flags.stop_after) server->stop();
-        });
-
-    bool ledger_failed = false;
-    LedgerRecorder recorder(event_loop, *ledger_writer.value(), transcript,
-                            [&](const std::string& why) {
-                                console.log().error("{}; stopping the server", why);
-                                ledger_failed = true;
-                                server->stop();
-                            });
-    if (auto watched = recorder.watch(); !watched) return usage_error(watched.error());
-
-    auto created = runner::ServerRunner::create(event_loop, std::move(mqtt.value()),
-                                                std::move(policy.value()), random, recorder);
-    if (!created) return usage_error(created.error());
-    server = std::move(created.value());
-    if (const auto& in_flight = previous.value().in_flight; !in_flight.empty()) {
+        [&](const core::ServerEvent& event) { status.on_event(event); });
+    if (const auto& in_flight = setup.previous.in_flight; !in_flight.empty()) {
         console.log().warn("{} sessions left in flight by a previous run: restoring them",
                            in_flight.size());
     }
-    recorder.attach(*server, std::move(previous.value()));
-    server->grant_session_access(flags.grant_sessions);
-    if (pool) server->use_session_pool(std::move(*pool));
+    auto created = server::Server::create(event_loop, std::move(setup), random, transcript);
+    if (!created) return usage_error(created.error());
+    server::Server& server = *created.value();
 
     // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
     // second signal, interrupts at once (a person at the terminal who wants it to stop).
     auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
-        if (signal == SIGTERM && !server->issuer().draining()) {
-            const std::size_t in_flight = server->issuer().active_sessions();
+        if (signal == SIGTERM && !server.issuer().draining()) {
+            const std::size_t in_flight = server.issuer().active_sessions();
             console.log().warn(
                 "terminated: taking no new sessions, letting the {} in flight end (SIGTERM or "
                 "SIGINT again interrupts them)",
                 in_flight);
             console.emit({{"event", "draining"}, {"sessions_in_flight", in_flight}});
-            server->drain();
+            server.drain();
             return;
         }
         console.log().warn("{}: ending the sessions in flight and disconnecting",
                            signal == SIGINT ? "interrupted" : "terminated again");
-        server->stop();
+        server.stop();
     });
     if (!signals) return usage_error(signals.error());
-    if (auto started = server->start(); !started) {
+    if (auto started = server.start(); !started) {
         console.log().error("{}", started.error());
         return kExitCannotConnect;
     }
     // Once a second, on a terminal only: never into a pipe or a log file.
     std::function<void()> refresh_status = [&] {
-        console.status().show(status.tick(server->issuer(), event_loop.now()));
+        console.status().show(status.tick(server.issuer(), event_loop.now()));
         event_loop.add_timer(event_loop.now() + std::chrono::seconds(1), refresh_status);
     };
     if (console.status().enabled() && console.verbosity() != Verbosity::kQuiet) {
@@ -152,11 +137,19 @@ int run_server(const ServerFlags& flags) {
     }
     event_loop.run();
     console.status().clear();
+    if (const auto& failure = server.ledger_failure()) {
+        console.log().error("{}; the server stopped", *failure);
+    }
     if (auto closed = ledger_writer.value()->close(); !closed) {
-        if (!ledger_failed) console.log().error("{}", closed.error());
+        if (!server.ledger_failure()) console.log().error("{}", closed.error());
         return kExitUsage;
     }
-    if (!server->ever_connected()) return kExitCannotConnect;
+    if (server.ledger_failure()) return kExitUsage;
+    if (const auto& refusal = server.refusal()) {
+        console.log().error("{}; the server cannot work without it", *refusal);
+        return kExitCannotConnect;
+    }
+    if (!server.ever_connected()) return kExitCannotConnect;
     return kExitOk;
 }
 

@@ -99,6 +99,12 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
                        {"wrong", s.wrong},
                        {"surplus", s.surplus},
                        {"duration_ms", ms(s.ended_at - s.login_at)}});
+    } else if (const auto* refused = std::get_if<ev::SubscriptionRefused>(&event)) {
+        console_.log().error("{}", refused->reason);
+        console_.emit({{"event", "subscription_refused"},
+                       {"t_ms", t_ms},
+                       {"topic", core::printable(refused->topic)},
+                       {"reason", refused->reason}});
     } else if (const auto* ignored = std::get_if<ev::MessageIgnored>(&event)) {
         const std::string topic = core::printable(ignored->topic);
         console_.log().warn("ignored a message on '{}': {}", topic, ignored->reason);

@@ -4,13 +4,17 @@
 #include <string_view>
 #include <variant>
 
+#include "core/outbox.hpp"
+
 namespace cmdlink::core {
 
-enum class ClientOutcome { kRunning, kPassed, kLoginTimeout, kIdleTimeout };
+// kRefused: the broker refused a subscription the exchange needs (an account that may not
+// read `<user ID>/UUID` or its session topic), so waiting would only end in a timeout.
+enum class ClientOutcome { kRunning, kPassed, kLoginTimeout, kIdleTimeout, kRefused };
 
 std::string_view to_string(ClientOutcome outcome);
 
-// What a client session reports for the transcript; views live only during the call.
+// What a client session reports for the transcript; views live as long as their batch.
 namespace client_event {
 struct LoginSent {
     std::string_view user_id;
@@ -34,11 +38,22 @@ struct Ignored {
 };
 struct Finished {
     ClientOutcome outcome;
+    std::string reason;  // why, for an outcome other than passed
 };
 }  // namespace client_event
 
 using ClientEvent = std::variant<client_event::LoginSent, client_event::SessionAssigned,
                                  client_event::CommandAnswered, client_event::UnknownCommand,
                                  client_event::Ignored, client_event::Finished>;
+
+// Re-points an event's views into `arena`, for an Outbox<ClientEvent>.
+void keep_text(client_event::LoginSent& event, TextArena& arena);
+void keep_text(client_event::SessionAssigned& event, TextArena& arena);
+void keep_text(client_event::CommandAnswered& event, TextArena& arena);
+void keep_text(client_event::UnknownCommand& event, TextArena& arena);
+void keep_text(client_event::Ignored& event, TextArena& arena);
+void keep_text(client_event::Finished& event, TextArena& arena);
+
+using ClientOutbox = Outbox<ClientEvent>;
 
 }  // namespace cmdlink::core

@@ -7,20 +7,6 @@
 
 namespace cmdlink::core {
 
-std::string_view to_string(ClientOutcome outcome) {
-    switch (outcome) {
-        case ClientOutcome::kRunning:
-            return "running";
-        case ClientOutcome::kPassed:
-            return "passed";
-        case ClientOutcome::kLoginTimeout:
-            return "login_timeout";
-        case ClientOutcome::kIdleTimeout:
-            return "idle_timeout";
-    }
-    return "unknown";
-}
-
 Result<ClientSession> ClientSession::create(ClientOptions options) {
     if (auto why = check_user_id(options.user_id)) return Error{*why};
     if (options.login_qos < 0 || options.login_qos > kMaxQos) {
@@ -32,110 +18,116 @@ Result<ClientSession> ClientSession::create(ClientOptions options) {
 ClientSession::ClientSession(ClientOptions options)
     : options_(std::move(options)), login_topic_(session_id_topic(options_.user_id)) {}
 
-void ClientSession::on_connected(bool session_present, TimePoint now, ClientOutput& out) {
+void ClientSession::on_connected(bool session_present, TimePoint now) {
     switch (state_) {
         case State::kIdle:
             login_deadline_ = now + options_.login_timeout;
-            subscribe_for_login(out);
+            subscribe_for_login();
             break;
         case State::kSubscribing:
             // The SUBACK we wait for may have died with the old connection.
-            subscribe_for_login(out);
+            subscribe_for_login();
             break;
         case State::kAwaitingSession:
             // A broker that lost our session lost the subscription and maybe the login too;
             // logging in again is harmless (the server re-sends the same session ID).
-            if (!session_present || options_.login_qos == 0) subscribe_for_login(out);
+            if (!session_present || options_.login_qos == 0) subscribe_for_login();
             break;
         case State::kInSession:
-            if (!session_present) out.subscribe(session_id_, kMaxQos);
+            if (!session_present) outbox_.subscribe(session_id_, kMaxQos);
             break;
         case State::kFinished:
             break;
     }
 }
 
-void ClientSession::subscribe_for_login(ClientOutput& out) {
+void ClientSession::subscribe_for_login() {
     state_ = State::kSubscribing;
     // Subscribing before the login is published is what makes the login race-free.
-    out.subscribe(login_topic_, kMaxQos);
+    outbox_.subscribe(login_topic_, kMaxQos);
 }
 
-void ClientSession::on_subscribed(std::string_view topic, TimePoint /*now*/, ClientOutput& out) {
+void ClientSession::on_subscribed(std::string_view topic, int granted_qos, TimePoint /*now*/) {
+    if (state_ == State::kFinished) return;
+    if (granted_qos > kMaxQos && (topic == login_topic_ || topic == session_id_)) {
+        return finish(ClientOutcome::kRefused,
+                      "the broker refused the subscription to " + printable(topic) +
+                          ": this account may not read it, so no " +
+                          (topic == login_topic_ ? "session ID" : "command") + " could arrive");
+    }
     if (state_ != State::kSubscribing || topic != login_topic_) return;
     state_ = State::kAwaitingSession;
     login_sent_ = true;
-    out.publish(kLoginTopic, options_.user_id, options_.login_qos);
-    out.report(client_event::LoginSent{options_.user_id, options_.login_qos});
+    outbox_.publish(kLoginTopic, options_.user_id, options_.login_qos);
+    outbox_.record(client_event::LoginSent{options_.user_id, options_.login_qos});
 }
 
 void ClientSession::on_message(std::string_view topic, std::string_view payload, int qos,
-                               TimePoint now, ClientOutput& out, bool retained) {
+                               TimePoint now, bool retained) {
     if (state_ == State::kFinished) {
-        ignore(topic, "the exchange is already over", out);
+        ignore(topic, "the exchange is already over");
     } else if (retained) {
         // A retained session ID would follow the SUBACK and be taken for the answer to our
         // login; a retained command belongs to nobody's live session.
-        ignore(topic, "a retained message from an earlier exchange", out);
+        ignore(topic, "a retained message from an earlier exchange");
     } else if (topic == login_topic_) {
-        on_session_id(payload, now, out);
+        on_session_id(payload, now);
     } else if (state_ == State::kInSession && topic == session_id_) {
-        on_command(payload, qos, now, out);
+        on_command(payload, qos, now);
     } else {
-        ignore(topic, "not a topic of this session", out);
+        ignore(topic, "not a topic of this session");
     }
 }
 
-void ClientSession::on_session_id(std::string_view payload, TimePoint now, ClientOutput& out) {
-    if (auto why = check_payload(payload)) return ignore(login_topic_, *why, out);
-    if (auto why = check_session_id(payload)) return ignore(login_topic_, *why, out);
+void ClientSession::on_session_id(std::string_view payload, TimePoint now) {
+    if (auto why = check_payload(payload)) return ignore(login_topic_, *why);
+    if (auto why = check_session_id(payload)) return ignore(login_topic_, *why);
     if (state_ == State::kInSession) {
         if (payload != session_id_) {
             ignore(login_topic_,
-                   "a second session ID " + printable(payload) + "; keeping " + session_id_, out);
+                   "a second session ID " + printable(payload) + "; keeping " + session_id_);
         }
         return;
     }
     if (!login_sent_) {
         // Only a message queued for an earlier run can precede our own login.
-        return ignore(login_topic_, "a session ID that arrived before the login was sent", out);
+        return ignore(login_topic_, "a session ID that arrived before the login was sent");
     }
     state_ = State::kInSession;
     session_id_.assign(payload);
     reply_topic_ = session_id_ + "/";
     reply_prefix_size_ = reply_topic_.size();
     idle_deadline_ = now + options_.idle_timeout;
-    out.subscribe(session_id_, kMaxQos);
-    out.report(client_event::SessionAssigned{session_id_});
+    outbox_.subscribe(session_id_, kMaxQos);
+    outbox_.record(client_event::SessionAssigned{session_id_});
 }
 
-void ClientSession::on_command(std::string_view payload, int qos, TimePoint now,
-                               ClientOutput& out) {
+void ClientSession::on_command(std::string_view payload, int qos, TimePoint now) {
     idle_deadline_ = now + options_.idle_timeout;
-    if (payload == kWellDone) return finish(ClientOutcome::kPassed, out);
-    if (auto why = check_payload(payload)) return ignore(session_id_, *why, out);
+    if (payload == kWellDone) return finish(ClientOutcome::kPassed);
+    if (auto why = check_payload(payload)) return ignore(session_id_, *why);
     ++counts_.commands;
     const auto index = options_.table.find(payload);
     if (!index) {
         ++counts_.unknown;
-        out.report(client_event::UnknownCommand{payload, qos});
+        outbox_.record(client_event::UnknownCommand{payload, qos});
         return;
     }
     const CommandEntry& entry = options_.table.at(*index);
     reply_topic_.resize(reply_prefix_size_);
     reply_topic_ += entry.command;
     // The reply goes out at the QoS the command was delivered with: PROTOCOL.md's rule.
-    out.publish(reply_topic_, entry.reply, qos);
+    outbox_.publish(reply_topic_, entry.reply, qos);
     ++counts_.replies;
-    out.report(client_event::CommandAnswered{entry.command, entry.reply, qos});
+    outbox_.record(client_event::CommandAnswered{entry.command, entry.reply, qos});
 }
 
-void ClientSession::on_timer(TimePoint now, ClientOutput& out) {
+void ClientSession::on_timer(TimePoint now) {
     if (now < next_deadline()) return;
     if (state_ == State::kInSession) {
-        finish(ClientOutcome::kIdleTimeout, out);
+        finish(ClientOutcome::kIdleTimeout);
     } else if (state_ == State::kSubscribing || state_ == State::kAwaitingSession) {
-        finish(ClientOutcome::kLoginTimeout, out);
+        finish(ClientOutcome::kLoginTimeout);
     }
 }
 
@@ -153,21 +145,30 @@ TimePoint ClientSession::next_deadline() const {
     return kNever;
 }
 
-void ClientSession::ignore(std::string_view topic, std::string reason, ClientOutput& out) {
+void ClientSession::ignore(std::string_view topic, std::string reason) {
     ++counts_.ignored;
-    out.report(client_event::Ignored{topic, std::move(reason)});
+    outbox_.record(client_event::Ignored{topic, std::move(reason)});
 }
 
-void ClientSession::finish(ClientOutcome outcome, ClientOutput& out) {
-    const bool had_session = state_ == State::kInSession;
-    state_ = State::kFinished;
+void ClientSession::finish(ClientOutcome outcome, std::string reason) {
     outcome_ = outcome;
-    // Reported first: the disconnect below may complete, and close the run, synchronously.
-    out.report(client_event::Finished{outcome});
+    outbox_.record(client_event::Finished{outcome, std::move(reason)});
+    unsubscribe_all();
+}
+
+void ClientSession::leave() {
+    if (state_ == State::kFinished) return;
+    unsubscribe_all();
+}
+
+void ClientSession::unsubscribe_all() {
+    const bool had_session = state_ == State::kInSession;
+    const bool subscribed = state_ != State::kIdle;
+    state_ = State::kFinished;
     // Leave nothing subscribed in the persistent session for a later run to trip over.
-    if (had_session) out.unsubscribe(session_id_);
-    out.unsubscribe(login_topic_);
-    out.disconnect();
+    if (had_session) outbox_.unsubscribe(session_id_);
+    if (subscribed) outbox_.unsubscribe(login_topic_);
+    outbox_.disconnect();
 }
 
 }  // namespace cmdlink::core

@@ -8,7 +8,6 @@
 #include "core/client_events.hpp"
 #include "core/clock.hpp"
 #include "core/command_table.hpp"
-#include "core/mqtt_output.hpp"
 #include "core/result.hpp"
 
 namespace cmdlink::core {
@@ -21,11 +20,6 @@ struct ClientOptions {
     Duration idle_timeout = std::chrono::seconds(30);
 };
 
-class ClientOutput : public MqttOutput {
-  public:
-    virtual void report(const ClientEvent& event) = 0;
-};
-
 struct ClientCounts {
     std::uint64_t commands = 0;
     std::uint64_t replies = 0;
@@ -34,18 +28,33 @@ struct ClientCounts {
 };
 
 // The device side of PROTOCOL.md as a state machine: no socket, no clock, no thread.
+//
+// Call contract (the same as Issuer's; quinn-proto's Connection is the model):
+// - Inputs are the `on_*` methods, each with the time it happened. They never call out:
+//   what to do (subscribe, publish, unsubscribe, disconnect) and what happened (events for
+//   the transcript) are appended, in order, to outbox().
+// - After every input, the caller takes the outbox (`outbox().take_into(batch)`) and carries
+//   the batch out in order: MQTT actions to the connection, events to whoever listens. While
+//   it does, it may call any input again; what that appends waits for the next take.
+// - Then the caller re-arms its timer at next_deadline() and calls on_timer() when it is due.
 class ClientSession {
   public:
     enum class State { kIdle, kSubscribing, kAwaitingSession, kInSession, kFinished };
 
     static Result<ClientSession> create(ClientOptions options);
 
-    void on_connected(bool session_present, TimePoint now, ClientOutput& out);
-    void on_subscribed(std::string_view topic, TimePoint now, ClientOutput& out);
+    void on_connected(bool session_present, TimePoint now);
+    // `granted_qos` above 2 is the broker's refusal (0x80 and MQTT 5 reason codes).
+    void on_subscribed(std::string_view topic, int granted_qos, TimePoint now);
     // `retained`: replayed by the broker from an earlier run, so never a fresh session ID.
     void on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
-                    ClientOutput& out, bool retained = false);
-    void on_timer(TimePoint now, ClientOutput& out);
+                    bool retained = false);
+    void on_timer(TimePoint now);
+    // Leaves at once (the person at the terminal pressed Ctrl-C): unsubscribes what this run
+    // subscribed and disconnects. Nothing more is reported; the outcome stays as it was.
+    void leave();
+
+    [[nodiscard]] ClientOutbox& outbox() { return outbox_; }
 
     [[nodiscard]] TimePoint next_deadline() const;
     [[nodiscard]] State state() const { return state_; }
@@ -57,11 +66,12 @@ class ClientSession {
   private:
     explicit ClientSession(ClientOptions options);
 
-    void subscribe_for_login(ClientOutput& out);
-    void on_session_id(std::string_view payload, TimePoint now, ClientOutput& out);
-    void on_command(std::string_view payload, int qos, TimePoint now, ClientOutput& out);
-    void ignore(std::string_view topic, std::string reason, ClientOutput& out);
-    void finish(ClientOutcome outcome, ClientOutput& out);
+    void subscribe_for_login();
+    void on_session_id(std::string_view payload, TimePoint now);
+    void on_command(std::string_view payload, int qos, TimePoint now);
+    void ignore(std::string_view topic, std::string reason);
+    void finish(ClientOutcome outcome, std::string reason = {});
+    void unsubscribe_all();
 
     ClientOptions options_;
     std::string login_topic_;  // <user ID>/UUID
@@ -74,6 +84,7 @@ class ClientSession {
     TimePoint login_deadline_ = kNever;
     TimePoint idle_deadline_ = kNever;
     ClientCounts counts_;
+    ClientOutbox outbox_;
 };
 
 }  // namespace cmdlink::core

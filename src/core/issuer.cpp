@@ -25,42 +25,71 @@ bool Issuer::shares_logins() const {
     return policy_.login_subscription.starts_with(kSharedPrefix);
 }
 
-void Issuer::start(ServerOutput& out) {
-    if (!draining_ || !shares_logins()) out.subscribe(policy_.login_subscription, kMaxQos);
+void Issuer::start() {
+    awaiting_suback_.clear();
+    disconnect_sent_ = false;
+    if (stopped_) return;
+    if (!draining_ || !shares_logins()) subscribe(policy_.login_subscription, true);
     if (policy_.replies == ReplySubscription::kWildcard) {
         // One wildcard catches every `<session ID>/<command>` reply at the QoS it was sent
         // with, and is in place before any session exists, so no early reply can be missed.
-        out.subscribe("+/+", kMaxQos);
-        return;
+        subscribe("+/+", true);
+    } else {
+        // After a reconnect without our broker session, the sessions in flight need theirs
+        // again.
+        for (const auto& [serial, session] : sessions_) {
+            subscribe_replies(session.session_id(), true);
+        }
     }
-    // After a reconnect without our broker session, the sessions in flight need theirs again.
-    for (const auto& [serial, session] : sessions_) subscribe_replies(session.session_id(), out);
+    if (awaiting_suback_.empty()) outbox_.record(server_event::Ready{});
+    disconnect_if_drained();
 }
 
-void Issuer::subscribe_replies(std::string_view session_id, ServerOutput& out) const {
+void Issuer::subscribe(std::string_view topic, bool needed_for_ready) {
+    if (needed_for_ready) awaiting_suback_.emplace_back(topic);
+    outbox_.subscribe(topic, kMaxQos);
+}
+
+void Issuer::subscribe_replies(std::string_view session_id, bool needed_for_ready) {
     if (policy_.replies != ReplySubscription::kPerSession) return;
     std::string filter(session_id);
     filter += "/+";
-    out.subscribe(filter, kMaxQos);
+    subscribe(filter, needed_for_ready);
+}
+
+void Issuer::on_subscribed(std::string_view topic, int granted_qos, TimePoint now) {
+    if (stopped_) return;
+    if (granted_qos > kMaxQos) {
+        outbox_.record(server_event::SubscriptionRefused{
+            topic, "the broker refused the subscription to " + printable(topic) +
+                       " (may the server's account read it?)"});
+        stop(now, "the broker refused the server's subscription to " + printable(topic));
+        return;
+    }
+    const auto found = std::find(awaiting_suback_.begin(), awaiting_suback_.end(), topic);
+    if (found == awaiting_suback_.end()) return;
+    awaiting_suback_.erase(found);
+    if (awaiting_suback_.empty()) outbox_.record(server_event::Ready{});
 }
 
 void Issuer::on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
-                        ServerOutput& out, bool retained) {
+                        bool retained) {
     if (retained) {
         // Replayed on every (re)subscribe: acting on it would issue sessions nobody asked for.
-        out.record(server_event::MessageIgnored{topic, "a retained message"});
+        outbox_.record(server_event::MessageIgnored{topic, "a retained message"});
     } else if (topic == kLoginTopic) {
-        on_login(payload, now, out);
+        on_login(payload, now);
     } else {
-        on_reply(topic, payload, qos, now, out);
+        on_reply(topic, payload, qos, now);
     }
+    disconnect_if_drained();
 }
 
-void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out) {
+void Issuer::on_login(std::string_view payload, TimePoint now) {
     ++counts_.logins;
     const auto refuse = [&](std::string reason) {
         ++counts_.logins_refused;
-        out.record(server_event::LoginRefused{payload, std::move(reason)});
+        outbox_.record(server_event::LoginRefused{payload, std::move(reason)});
     };
     if (auto why = check_payload(payload)) return refuse(*why);
     if (auto why = check_user_id(payload)) return refuse(*why);
@@ -69,11 +98,11 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     const auto found = by_user_id_.find(user_id);
     if (found != by_user_id_.end() && !sessions_.at(found->second).has_sent_commands()) {
         const ServerSession& previous = sessions_.at(found->second);
-        // A held ID goes out once it is recorded; sending it now would defeat the hold.
+        // A held ID goes out once announced; sending it now would defeat the hold.
         if (previous.announced()) {
-            out.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+            outbox_.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
         }
-        out.record(server_event::SessionIssued{user_id, previous.session_id(), true});
+        outbox_.record(server_event::SessionIssued{user_id, previous.session_id(), true});
         return;
     }
     // Checked after the repeat above, which creates nothing, and before a running session is
@@ -84,8 +113,8 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     if (found != by_user_id_.end()) {
         const std::uint64_t previous = found->second;
         sessions_.at(previous).end(SessionOutcome::kAbandoned, "the same user ID logged in again",
-                                   now, out);
-        retire(previous, now, out);
+                                   now, outbox_);
+        retire(previous, now);
     }
     if (policy_.max_sessions != 0 && sessions_.size() >= policy_.max_sessions) {
         return refuse("the server is at its limit of " + std::to_string(policy_.max_sessions) +
@@ -95,35 +124,28 @@ void Issuer::on_login(std::string_view payload, TimePoint now, ServerOutput& out
     if (pool_) pool_->mark_used(session_id.value());
     auto [it, inserted] = sessions_.try_emplace(serial, user_id, std::move(session_id.value()), now,
                                                 policy_, *random_);
-    ServerSession& session = it->second;
+    const ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(user_id, serial);
     // The broker handles our packets in order: the reply subscription is in place before the
     // device can learn the session ID, so no reply can slip past it.
-    subscribe_replies(session.session_id(), out);
-    // Recorded before the ID goes out, so that an observer can act first (a roster server
-    // grants the session's topics to its student).
-    out.record(server_event::SessionIssued{user_id, session.session_id(), false});
-    if (policy_.confirm_before_announce) {
-        session.hold();
-    } else {
-        out.publish(session_id_topic(user_id), session.session_id(), kMaxQos);
-    }
-    schedule(serial, session);
+    subscribe_replies(session.session_id(), false);
+    // The ID waits for announce(): the caller first makes the session durable and grants its
+    // topics to its student.
+    outbox_.record(server_event::SessionIssued{user_id, session.session_id(), false});
 }
 
-void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now,
-                      ServerOutput& out) {
+void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now) {
     const std::size_t slash = topic.find('/');
     if (slash == std::string_view::npos) {
-        return out.record(server_event::MessageIgnored{topic, "not a reply topic"});
+        return outbox_.record(server_event::MessageIgnored{topic, "not a reply topic"});
     }
     const std::string_view session_id = topic.substr(0, slash);
     const std::string_view command = topic.substr(slash + 1);
     // Our own session-ID announcements come back through the `+/+` subscription.
     if (command == kSessionIdSuffix.substr(1)) return;
     if (auto why = check_payload(payload)) {
-        return out.record(server_event::MessageIgnored{topic, "reply " + *why});
+        return outbox_.record(server_event::MessageIgnored{topic, "reply " + *why});
     }
     ++counts_.replies;
     const std::string key(session_id);
@@ -131,21 +153,21 @@ void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos,
     if (found == by_session_id_.end()) {
         const Verdict verdict =
             ended_.contains(key) ? Verdict::kAfterEnd : Verdict::kUnknownSession;
-        out.record(server_event::ReplyChecked{session_id, command, payload, qos, verdict, {}});
+        outbox_.record(server_event::ReplyChecked{session_id, command, payload, qos, verdict, {}});
         return;
     }
     const std::uint64_t serial = found->second;
     ServerSession& session = sessions_.at(serial);
     const TimePoint deadline_before = session.deadline();
-    session.on_reply(command, payload, qos, now, policy_, out);
+    session.on_reply(command, payload, qos, now, policy_, outbox_);
     if (session.state() == ServerSession::State::kEnded) {
-        retire(serial, now, out);
+        retire(serial, now);
     } else if (session.deadline() != deadline_before) {
         schedule(serial, session);
     }
 }
 
-void Issuer::on_timer(TimePoint now, ServerOutput& out) {
+void Issuer::on_timer(TimePoint now) {
     while (!wakeups_.empty() && wakeups_.top().at <= now) {
         const Wakeup wakeup = wakeups_.top();
         wakeups_.pop();
@@ -153,27 +175,41 @@ void Issuer::on_timer(TimePoint now, ServerOutput& out) {
         // Entries whose session ended or moved its deadline are stale; skip them.
         if (found == sessions_.end() || found->second.deadline() != wakeup.at) continue;
         ServerSession& session = found->second;
-        session.on_timer(now, policy_, out);
+        session.on_timer(now, policy_, outbox_);
         if (session.state() == ServerSession::State::kEnded) {
-            retire(wakeup.serial, now, out);
+            retire(wakeup.serial, now);
         } else {
             schedule(wakeup.serial, session);
         }
     }
     forget_expired(now);
+    disconnect_if_drained();
 }
 
-bool Issuer::confirm_recorded(std::string_view session_id, TimePoint now, ServerOutput& out) {
+bool Issuer::announce(std::string_view session_id, TimePoint now) {
     const auto found = by_session_id_.find(std::string(session_id));
     if (found == by_session_id_.end()) return false;
     ServerSession& session = sessions_.at(found->second);
     if (session.announced()) return false;
-    session.announce(now, policy_, out);
+    session.announce(now, policy_, outbox_);
+    outbox_.record(server_event::SessionAnnounced{session.user_id(), session.session_id()});
     schedule(found->second, session);
     return true;
 }
 
-Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now, ServerOutput& out) {
+bool Issuer::withdraw(std::string_view session_id, std::string reason, TimePoint now) {
+    const auto found = by_session_id_.find(std::string(session_id));
+    if (found == by_session_id_.end()) return false;
+    const std::uint64_t serial = found->second;
+    ServerSession& session = sessions_.at(serial);
+    if (session.announced()) return false;
+    session.end(SessionOutcome::kFailed, std::move(reason), now, outbox_);
+    retire(serial, now);
+    disconnect_if_drained();
+    return true;
+}
+
+Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now) {
     if (auto why = check_user_id(restored.user_id)) return Error{"user ID " + *why};
     if (by_session_id_.contains(restored.session_id) || ended_.contains(restored.session_id)) {
         return Error{"session " + restored.session_id + " is known already"};
@@ -188,7 +224,7 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now, Ser
     ServerSession& session = it->second;
     by_session_id_.emplace(session.session_id(), serial);
     by_user_id_.emplace(session.user_id(), serial);
-    auto done = session.restore(restored, now, policy_, out);
+    auto done = session.restore(restored, now, policy_, outbox_);
     if (!done) {
         by_session_id_.erase(restored.session_id);
         by_user_id_.erase(restored.user_id);
@@ -196,7 +232,7 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now, Ser
         return done;
     }
     if (session.state() == ServerSession::State::kEnded) {
-        retire(serial, now, out);
+        retire(serial, now);
     } else {
         schedule(serial, session);
     }
@@ -214,22 +250,33 @@ void Issuer::remember_ended(const EndedSession& ended, TimePoint now) {
     ended_order_.emplace(later, at, ended.session_id);
 }
 
-void Issuer::interrupt_all(TimePoint now, ServerOutput& out) {
-    std::vector<std::uint64_t> serials;
-    serials.reserve(sessions_.size());
-    for (const auto& [serial, session] : sessions_) serials.push_back(serial);
-    for (const std::uint64_t serial : serials) {
-        sessions_.at(serial).end(SessionOutcome::kInterrupted, "the server stopped", now, out);
-        retire(serial, now, out);
-    }
-}
-
-void Issuer::drain(ServerOutput& out) {
+void Issuer::drain() {
     if (draining_) return;
     draining_ = true;
     // In a shared group the broker then hands new logins to the other servers. Alone, we
     // keep hearing them, so that each refused login is recorded with its reason.
-    if (shares_logins()) out.unsubscribe(policy_.login_subscription);
+    if (shares_logins()) outbox_.unsubscribe(policy_.login_subscription);
+    disconnect_if_drained();
+}
+
+void Issuer::stop(TimePoint now, std::string_view reason) {
+    if (stopped_) return;
+    stopped_ = true;
+    draining_ = true;
+    std::vector<std::uint64_t> serials;
+    serials.reserve(sessions_.size());
+    for (const auto& [serial, session] : sessions_) serials.push_back(serial);
+    for (const std::uint64_t serial : serials) {
+        sessions_.at(serial).end(SessionOutcome::kInterrupted, std::string(reason), now, outbox_);
+        retire(serial, now);
+    }
+    disconnect_if_drained();
+}
+
+void Issuer::disconnect_if_drained() {
+    if (!drained() || disconnect_sent_) return;
+    disconnect_sent_ = true;
+    outbox_.disconnect();
 }
 
 TimePoint Issuer::next_deadline() const {
@@ -252,13 +299,13 @@ void Issuer::schedule(std::uint64_t serial, const ServerSession& session) {
     if (session.deadline() != kNever) wakeups_.push({session.deadline(), serial});
 }
 
-void Issuer::retire(std::uint64_t serial, TimePoint now, ServerOutput& out) {
+void Issuer::retire(std::uint64_t serial, TimePoint now) {
     const auto found = sessions_.find(serial);
     if (found == sessions_.end()) return;
     const ServerSession& session = found->second;
     if (policy_.replies == ReplySubscription::kPerSession) {
         // Replies that were already on their way still arrive and count as after the end.
-        out.unsubscribe(session.session_id() + "/+");
+        outbox_.unsubscribe(session.session_id() + "/+");
     }
     count_outcome(session);
     counts_.commands += session.summary().commands;

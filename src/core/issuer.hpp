@@ -29,6 +29,25 @@ struct IssuerCounts {
 };
 
 // The issuing side of PROTOCOL.md: every session of one server, their timers in one heap.
+//
+// Call contract (as quinn-proto's Connection; ClientSession follows the same one):
+// - Inputs are start, on_subscribed, on_message, on_timer, announce, withdraw, restore,
+//   remember_ended, drain and stop. Each takes the time it happened as a value; none blocks,
+//   throws or calls out of the core.
+// - What to do (subscribe, unsubscribe, publish, disconnect) and what happened (the events
+//   the transcripts, the status and the ledger record) are appended to outbox(), in the
+//   order they happened.
+// - After every input, the caller takes the whole outbox (`outbox().take_into(batch)`) and
+//   carries the batch out in order: actions to the MQTT connection, events to its observers.
+//   While it does, anything may call any input again (stop from an observer, announce once
+//   a row is committed); what that appends waits for the caller's next take, which it makes
+//   before it sleeps. So the batch's views stay valid while it is carried out.
+// - Then it re-arms one timer at next_deadline() and calls on_timer() when that is due.
+// - A new session's ID goes out only through announce(): the caller decides when a session
+//   is safe to announce (recorded, granted) and says so. SessionIssued tells it that one is
+//   waiting; SessionAnnounced, that its ID went out.
+// - After stop(), or once drained(), the outbox ends with a disconnect; later logins are
+//   refused with a reason, so nothing is issued after a stop.
 class Issuer {
   public:
     static Result<Issuer> create(ServerPolicy policy, RandomSource& random);
@@ -37,29 +56,38 @@ class Issuer {
     // logins from user IDs without a pool, or whose pool is used up, are refused.
     void use_session_pool(SessionPool pool);
 
-    void start(ServerOutput& out);
+    // On every (re)connection: the subscriptions; Ready follows once all are acknowledged.
+    void start();
+    // The broker's answer to one of our subscriptions; above 2 is a refusal.
+    void on_subscribed(std::string_view topic, int granted_qos, TimePoint now);
     void on_message(std::string_view topic, std::string_view payload, int qos, TimePoint now,
-                    ServerOutput& out, bool retained = false);
-    void on_timer(TimePoint now, ServerOutput& out);
-    // With ServerPolicy::confirm_before_announce: the session is durably recorded, so its ID
-    // goes out now and its delay starts. False if it was announced already or is gone.
-    bool confirm_recorded(std::string_view session_id, TimePoint now, ServerOutput& out);
+                    bool retained = false);
+    void on_timer(TimePoint now);
+    // The session may be announced (its row is committed, its student granted): its ID goes
+    // out now and its delay starts. False if it was announced already or is gone.
+    bool announce(std::string_view session_id, TimePoint now);
+    // A session waiting for announce() that cannot be announced (its student's grant was
+    // refused) ends as failed with `reason`. False if no such session waits.
+    bool withdraw(std::string_view session_id, std::string reason, TimePoint now);
     // Puts back a session a previous run left in flight (see ServerSession::restore); an error
     // says why it cannot be, and the session is then not in flight.
-    Result<bool> restore(const RestoredSession& restored, TimePoint now, ServerOutput& out);
+    Result<bool> restore(const RestoredSession& restored, TimePoint now);
     // Replies to `ended` count as after the end (not as unknown) for the rest of its retention.
     void remember_ended(const EndedSession& ended, TimePoint now);
-    // Ends every session in flight as interrupted, for a server that is stopping.
-    void interrupt_all(TimePoint now, ServerOutput& out);
     // For a server that is stopping gently: new logins are refused with a reason, the
-    // sessions in flight run to their end (passed, failed or timed out).
-    void drain(ServerOutput& out);
+    // sessions in flight run to their end (passed, failed or timed out), then it disconnects.
+    void drain();
+    // Ends every session in flight as interrupted (with `reason`), refuses what comes later,
+    // and disconnects.
+    void stop(TimePoint now, std::string_view reason = "the server stopped");
 
+    [[nodiscard]] ServerOutbox& outbox() { return outbox_; }
     [[nodiscard]] TimePoint next_deadline() const;
     [[nodiscard]] std::size_t active_sessions() const { return sessions_.size(); }
     [[nodiscard]] const IssuerCounts& counts() const { return counts_; }
     [[nodiscard]] const ServerPolicy& policy() const { return policy_; }
     [[nodiscard]] bool draining() const { return draining_; }
+    [[nodiscard]] bool stopped() const { return stopped_; }
     // Draining, and no session is left: the server can go.
     [[nodiscard]] bool drained() const { return draining_ && sessions_.empty(); }
 
@@ -74,15 +102,17 @@ class Issuer {
 
     // Whether the logins come through a shared subscription (`$share/GROUP/login`).
     [[nodiscard]] bool shares_logins() const;
-    void on_login(std::string_view payload, TimePoint now, ServerOutput& out);
-    void on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now,
-                  ServerOutput& out);
+    void on_login(std::string_view payload, TimePoint now);
+    void on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now);
     // A new session's ID (not yet marked used in the pool), or why there is none.
     Result<std::string> new_session_id(std::string_view user_id);
     void schedule(std::uint64_t serial, const ServerSession& session);
     // Moves an ended session out of the active maps, remembering its ID for a while.
-    void retire(std::uint64_t serial, TimePoint now, ServerOutput& out);
-    void subscribe_replies(std::string_view session_id, ServerOutput& out) const;
+    void retire(std::uint64_t serial, TimePoint now);
+    void subscribe(std::string_view topic, bool needed_for_ready);
+    void subscribe_replies(std::string_view session_id, bool needed_for_ready);
+    // Once draining and no session is left: the disconnect, once.
+    void disconnect_if_drained();
     void forget_expired(TimePoint now);
     void count_outcome(const ServerSession& session);
 
@@ -97,7 +127,12 @@ class Issuer {
     std::unordered_map<std::string, TimePoint> ended_;
     std::deque<std::pair<TimePoint, std::string>> ended_order_;
     IssuerCounts counts_;
+    // The subscriptions of the last start() not yet acknowledged; Ready when none is left.
+    std::vector<std::string> awaiting_suback_;
+    ServerOutbox outbox_;
     bool draining_ = false;
+    bool stopped_ = false;
+    bool disconnect_sent_ = false;
 };
 
 }  // namespace cmdlink::core

@@ -2,10 +2,12 @@
 
 #include <string_view>
 
+#include "core/outbox.hpp"
+
 namespace cmdlink::core {
 
-// What a session asks of its MQTT connection. The views are valid only during the call,
-// which lets a session hand out buffers it reuses instead of allocating per message.
+// An MQTT connection as the core's callers see it: what carries out the actions of an
+// outbox. The views are valid only during the call.
 class MqttOutput {
   public:
     virtual ~MqttOutput() = default;
@@ -14,5 +16,19 @@ class MqttOutput {
     virtual void publish(std::string_view topic, std::string_view payload, int qos) = 0;
     virtual void disconnect() = 0;
 };
+
+// Carries out one action of a drained outbox.
+inline void carry_out(const MqttAction& action, MqttOutput& connection) {
+    switch (action.kind) {
+        case MqttAction::Kind::kSubscribe:
+            return connection.subscribe(action.topic, action.qos);
+        case MqttAction::Kind::kUnsubscribe:
+            return connection.unsubscribe(action.topic);
+        case MqttAction::Kind::kPublish:
+            return connection.publish(action.topic, action.payload, action.qos);
+        case MqttAction::Kind::kDisconnect:
+            return connection.disconnect();
+    }
+}
 
 }  // namespace cmdlink::core

@@ -6,6 +6,7 @@
 #include <variant>
 
 #include "core/clock.hpp"
+#include "core/outbox.hpp"
 
 namespace cmdlink::core {
 
@@ -39,16 +40,23 @@ struct SessionSummary {
     TimePoint ended_at;
 };
 
-// What the issuing side records; views live only during the call.
+// What the issuing side records; views live as long as the batch that carries them.
 namespace server_event {
 struct LoginRefused {
     std::string_view user_id;
     std::string reason;
 };
+// A new session exists, but its ID waits for Issuer::announce(); `repeated`: the same user
+// logged in again before any command, and hears the same ID again (announced already).
 struct SessionIssued {
     std::string_view user_id;
     std::string_view session_id;
-    bool repeated;  // the same user logged in again before any command: same ID again
+    bool repeated;
+};
+// The session's ID was published to its device; its delay and timeout run from now.
+struct SessionAnnounced {
+    std::string_view user_id;
+    std::string_view session_id;
 };
 struct CommandSent {
     std::string_view session_id;
@@ -65,16 +73,38 @@ struct ReplyChecked {
     Duration latency;  // from the command it answers; zero when it answers none
 };
 struct SessionEnded {
-    const SessionSummary& summary;
+    SessionSummary summary;
 };
 struct MessageIgnored {
     std::string_view topic;
     std::string reason;
 };
+// Every subscription made by Issuer::start() is acknowledged: no login can be missed now.
+struct Ready {};
+// The broker refused one of the Issuer's subscriptions: the server cannot work (it would
+// look ready and hear nothing), so every session ends and it disconnects.
+struct SubscriptionRefused {
+    std::string_view topic;
+    std::string reason;
+};
 }  // namespace server_event
 
-using ServerEvent = std::variant<server_event::LoginRefused, server_event::SessionIssued,
-                                 server_event::CommandSent, server_event::ReplyChecked,
-                                 server_event::SessionEnded, server_event::MessageIgnored>;
+using ServerEvent = std::variant<
+    server_event::LoginRefused, server_event::SessionIssued, server_event::SessionAnnounced,
+    server_event::CommandSent, server_event::ReplyChecked, server_event::SessionEnded,
+    server_event::MessageIgnored, server_event::Ready, server_event::SubscriptionRefused>;
+
+// Re-points an event's views into `arena`, for an Outbox<ServerEvent>.
+void keep_text(server_event::LoginRefused& event, TextArena& arena);
+void keep_text(server_event::SessionIssued& event, TextArena& arena);
+void keep_text(server_event::SessionAnnounced& event, TextArena& arena);
+void keep_text(server_event::CommandSent& event, TextArena& arena);
+void keep_text(server_event::ReplyChecked& event, TextArena& arena);
+void keep_text(server_event::SessionEnded& event, TextArena& arena);
+void keep_text(server_event::MessageIgnored& event, TextArena& arena);
+void keep_text(server_event::Ready& event, TextArena& arena);
+void keep_text(server_event::SubscriptionRefused& event, TextArena& arena);
+
+using ServerOutbox = Outbox<ServerEvent>;
 
 }  // namespace cmdlink::core

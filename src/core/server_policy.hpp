@@ -32,9 +32,6 @@ struct ServerPolicy {
     std::size_t max_sessions = 0;  // 0: no limit
     std::string login_subscription = "login";
     ReplySubscription replies = ReplySubscription::kWildcard;
-    // A new session's ID is published only once Issuer::confirm_recorded says the session is
-    // durably recorded, so that no device ever holds a session ID the server could forget.
-    bool confirm_before_announce = false;
     // Replies that come after the end are told apart from replies to unknown sessions
     // for this long after the end.
     Duration ended_retention = std::chrono::minutes(10);

@@ -13,7 +13,7 @@ ServerSession::ServerSession(std::string user_id, std::string session_id, TimePo
     : user_id_(std::move(user_id)),
       session_id_(std::move(session_id)),
       cursor_(policy.table.size(), 0),
-      deadline_(now + policy.delay),
+      deadline_(kNever),
       timeout_at_(now + policy.session_timeout) {
     const auto count = random.uniform(policy.min_commands, policy.max_commands);
     plan_.reserve(count);
@@ -26,12 +26,7 @@ ServerSession::ServerSession(std::string user_id, std::string session_id, TimePo
     summary_.login_at = now;
 }
 
-void ServerSession::hold() {
-    announced_ = false;
-    deadline_ = kNever;
-}
-
-void ServerSession::announce(TimePoint now, const ServerPolicy& policy, ServerOutput& out) {
+void ServerSession::announce(TimePoint now, const ServerPolicy& policy, ServerOutbox& out) {
     announced_ = true;
     deadline_ = now + policy.delay;
     timeout_at_ = now + policy.session_timeout;
@@ -39,8 +34,10 @@ void ServerSession::announce(TimePoint now, const ServerPolicy& policy, ServerOu
 }
 
 Result<bool> ServerSession::restore(const RestoredSession& restored, TimePoint now,
-                                    const ServerPolicy& policy, ServerOutput& out) {
+                                    const ServerPolicy& policy, ServerOutbox& out) {
     restored_ = true;
+    // Its ID went out before the restart (a row without it would not have been restored with
+    // commands); without commands it goes out again, harmless if the device has it.
     if (restored.sent.empty()) {
         announce(now, policy, out);
         return true;
@@ -64,6 +61,7 @@ Result<bool> ServerSession::restore(const RestoredSession& restored, TimePoint n
         plan.insert(plan.end(), plan_.begin() + sent_count, plan_.end());
     }
     plan_ = std::move(plan);
+    announced_ = true;
     sent_ = sent_count;
     summary_.commands = static_cast<std::uint32_t>(plan_.size());
     state_ = State::kRunning;
@@ -87,7 +85,7 @@ Result<bool> ServerSession::restore(const RestoredSession& restored, TimePoint n
     return true;
 }
 
-void ServerSession::on_timer(TimePoint now, const ServerPolicy& policy, ServerOutput& out) {
+void ServerSession::on_timer(TimePoint now, const ServerPolicy& policy, ServerOutbox& out) {
     if (state_ == State::kEnded || now < deadline_) return;
     if (state_ == State::kIssued) {
         state_ = State::kRunning;
@@ -107,7 +105,7 @@ void ServerSession::on_timer(TimePoint now, const ServerPolicy& policy, ServerOu
 }
 
 void ServerSession::send_next(std::size_t count, TimePoint now, const ServerPolicy& policy,
-                              ServerOutput& out) {
+                              ServerOutbox& out) {
     for (; count > 0 && sent_ < plan_.size(); --count) {
         PlannedCommand& command = plan_[sent_];
         command.sent_at = now;
@@ -144,7 +142,7 @@ ServerSession::PlannedCommand* ServerSession::best_unanswered(std::size_t table_
 }
 
 void ServerSession::on_reply(std::string_view command, std::string_view word, int qos,
-                             TimePoint now, const ServerPolicy& policy, ServerOutput& out) {
+                             TimePoint now, const ServerPolicy& policy, ServerOutbox& out) {
     const auto checked = [&](Verdict verdict, Duration latency) {
         out.record(server_event::ReplyChecked{session_id_, command, word, qos, verdict, latency});
     };
@@ -192,7 +190,7 @@ void ServerSession::on_reply(std::string_view command, std::string_view word, in
 }
 
 void ServerSession::accept(PlannedCommand& command, TimePoint now, const ServerPolicy& policy,
-                           ServerOutput& out) {
+                           ServerOutbox& out) {
     command.answered = true;
     ++answered_;
     ++summary_.correct;
@@ -205,7 +203,7 @@ void ServerSession::accept(PlannedCommand& command, TimePoint now, const ServerP
 }
 
 void ServerSession::end(SessionOutcome outcome, std::string reason, TimePoint now,
-                        ServerOutput& out) {
+                        ServerOutbox& out) {
     if (state_ == State::kEnded) return;
     state_ = State::kEnded;
     deadline_ = kNever;

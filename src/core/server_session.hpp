@@ -6,7 +6,6 @@
 #include <vector>
 
 #include "core/clock.hpp"
-#include "core/mqtt_output.hpp"
 #include "core/random_source.hpp"
 #include "core/restored_session.hpp"
 #include "core/result.hpp"
@@ -15,13 +14,9 @@
 
 namespace cmdlink::core {
 
-class ServerOutput : public MqttOutput {
-  public:
-    virtual void record(const ServerEvent& event) = 0;
-};
-
-// One login's exchange on the issuing side. The policy is passed in on every call rather
-// than stored, which keeps thousands of sessions small.
+// One login's exchange on the issuing side, a part of an Issuer. The policy and the outbox
+// are the Issuer's, passed in on every call rather than stored, which keeps thousands of
+// sessions small. It follows the Issuer's call contract (issuer.hpp).
 class ServerSession {
   public:
     enum class State { kIssued, kRunning, kEnded };
@@ -37,17 +32,16 @@ class ServerSession {
     // after the delay. In lockstep pacing the unsent rest of its plan comes from the fresh
     // draw. Ends as passed at once if every command is answered.
     Result<bool> restore(const RestoredSession& restored, TimePoint now, const ServerPolicy& policy,
-                         ServerOutput& out);
+                         ServerOutbox& out);
 
-    // Waits for announce(): no timer runs while the session ID is held back.
-    void hold();
-    // Publishes the session ID and starts the delay and the session timeout from `now`.
-    void announce(TimePoint now, const ServerPolicy& policy, ServerOutput& out);
+    // Publishes the session ID and starts the delay and the session timeout from `now`; until
+    // then a session waits without a timer.
+    void announce(TimePoint now, const ServerPolicy& policy, ServerOutbox& out);
 
-    void on_timer(TimePoint now, const ServerPolicy& policy, ServerOutput& out);
+    void on_timer(TimePoint now, const ServerPolicy& policy, ServerOutbox& out);
     void on_reply(std::string_view command, std::string_view word, int qos, TimePoint now,
-                  const ServerPolicy& policy, ServerOutput& out);
-    void end(SessionOutcome outcome, std::string reason, TimePoint now, ServerOutput& out);
+                  const ServerPolicy& policy, ServerOutbox& out);
+    void end(SessionOutcome outcome, std::string reason, TimePoint now, ServerOutbox& out);
 
     [[nodiscard]] State state() const { return state_; }
     [[nodiscard]] TimePoint deadline() const { return deadline_; }
@@ -65,13 +59,13 @@ class ServerSession {
         bool answered;
     };
 
-    void send_next(std::size_t count, TimePoint now, const ServerPolicy& policy, ServerOutput& out);
+    void send_next(std::size_t count, TimePoint now, const ServerPolicy& policy, ServerOutbox& out);
     // The unanswered instance of a command that a reply at `qos` answers: the oldest at
     // exactly that QoS, else the highest QoS below it, else the lowest above it. MQTT keeps
     // order only within one QoS, so a later command at a lower QoS can be answered first.
     PlannedCommand* best_unanswered(std::size_t table_index, int qos);
     void accept(PlannedCommand& command, TimePoint now, const ServerPolicy& policy,
-                ServerOutput& out);
+                ServerOutbox& out);
 
     std::string user_id_;
     std::string session_id_;
@@ -80,7 +74,7 @@ class ServerSession {
     std::uint32_t sent_ = 0;
     std::uint32_t answered_ = 0;
     State state_ = State::kIssued;
-    bool announced_ = true;
+    bool announced_ = false;
     bool restored_ = false;
     TimePoint deadline_;
     TimePoint timeout_at_;

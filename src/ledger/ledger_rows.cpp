@@ -17,6 +17,9 @@ std::optional<LedgerRow> to_row(const core::ServerEvent& event, WallMicros at) {
         return row::SessionIssued{std::string(issued->user_id), std::string(issued->session_id),
                                   at};
     }
+    if (const auto* announced = std::get_if<ev::SessionAnnounced>(&event)) {
+        return row::SessionIdSent{std::string(announced->session_id), at};
+    }
     if (const auto* sent = std::get_if<ev::CommandSent>(&event)) {
         return row::CommandSent{std::string(sent->session_id), std::string(sent->command),
                                 sent->qos, sent->index, at};

@@ -66,26 +66,30 @@ void ClientRunner::on_connect_timeout() {
 void ClientRunner::interrupt() {
     if (end_ != ClientEnd::kRunning) return;
     end_with(ClientEnd::kInterrupted, "interrupted");
-    connection_->disconnect();
+    session_.leave();
+    carry_out();
 }
 
-void ClientRunner::subscribe(std::string_view topic, int qos) {
-    connection_->subscribe(topic, qos);
+void ClientRunner::carry_out() {
+    // A call further up this stack is carrying out a batch; it takes what is new before it
+    // returns, in order.
+    if (carrying_out_) return;
+    carrying_out_ = true;
+    while (!session_.outbox().empty()) {
+        session_.outbox().take_into(batch_);
+        for (const auto& entry : batch_.entries()) {
+            if (const auto* action = std::get_if<core::MqttAction>(&entry)) {
+                core::carry_out(*action, *connection_);
+            } else {
+                handle(std::get<core::ClientEvent>(entry));
+            }
+        }
+    }
+    carrying_out_ = false;
+    rearm();
 }
 
-void ClientRunner::unsubscribe(std::string_view topic) {
-    connection_->unsubscribe(topic);
-}
-
-void ClientRunner::publish(std::string_view topic, std::string_view payload, int qos) {
-    connection_->publish(topic, payload, qos);
-}
-
-void ClientRunner::disconnect() {
-    connection_->disconnect();
-}
-
-void ClientRunner::report(const core::ClientEvent& event) {
+void ClientRunner::handle(const core::ClientEvent& event) {
     if (const auto* finished = std::get_if<core::client_event::Finished>(&event)) {
         switch (finished->outcome) {
             case core::ClientOutcome::kPassed:
@@ -97,6 +101,10 @@ void ClientRunner::report(const core::ClientEvent& event) {
             case core::ClientOutcome::kIdleTimeout:
                 end_with(ClientEnd::kIdleTimeout,
                          "no command or final message within the idle timeout");
+                break;
+            case core::ClientOutcome::kRefused:
+                // Not allowed to read its own topics: as hopeless as a refused connection.
+                end_with(ClientEnd::kCannotConnect, finished->reason);
                 break;
             case core::ClientOutcome::kRunning:
                 break;
@@ -116,8 +124,8 @@ void ClientRunner::on_connected(bool session_present) {
         connect_deadline_.cancel();
     }
     observer_.on_connected(*this, first, session_present);
-    session_.on_connected(session_present, loop_.now(), *this);
-    rearm();
+    session_.on_connected(session_present, loop_.now());
+    carry_out();
 }
 
 void ClientRunner::on_refused(std::string reason) {
@@ -137,17 +145,13 @@ void ClientRunner::on_connection_lost(std::string reason) {
 
 void ClientRunner::on_message(std::string_view topic, std::string_view payload, int qos,
                               bool retained) {
-    session_.on_message(topic, payload, qos, loop_.now(), *this, retained);
-    rearm();
+    session_.on_message(topic, payload, qos, loop_.now(), retained);
+    carry_out();
 }
 
 void ClientRunner::on_subscribed(std::string_view topic, int granted_qos) {
-    if (granted_qos > core::kMaxQos) {
-        observer_.on_session_event(
-            *this, core::client_event::Ignored{topic, "the broker refused this subscription"});
-    }
-    session_.on_subscribed(topic, loop_.now(), *this);
-    rearm();
+    session_.on_subscribed(topic, granted_qos, loop_.now());
+    carry_out();
 }
 
 void ClientRunner::on_closed() {
@@ -160,8 +164,8 @@ void ClientRunner::on_closed() {
 }
 
 void ClientRunner::on_deadline() {
-    session_.on_timer(loop_.now(), *this);
-    rearm();
+    session_.on_timer(loop_.now());
+    carry_out();
 }
 
 void ClientRunner::rearm() {

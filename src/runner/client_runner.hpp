@@ -43,8 +43,10 @@ struct ClientTimings {
     core::TimePoint ended = core::kNever;
 };
 
-// Drives one ClientSession over one MqttConnection on a shared loop.
-class ClientRunner final : private core::ClientOutput, private net::MqttListener {
+// Drives one ClientSession over one MqttConnection on a shared loop: feeds it each input,
+// then carries out its outbox (actions to the connection, events to the observer), so the
+// observer never runs inside the session and may call interrupt() at any time.
+class ClientRunner final : private net::MqttListener {
   public:
     static core::Result<std::unique_ptr<ClientRunner>> create(net::EventLoop& loop,
                                                               net::MqttOptions mqtt,
@@ -67,13 +69,6 @@ class ClientRunner final : private core::ClientOutput, private net::MqttListener
   private:
     ClientRunner(net::EventLoop& loop, core::ClientSession session, ClientObserver& observer);
 
-    // core::ClientOutput
-    void subscribe(std::string_view topic, int qos) override;
-    void unsubscribe(std::string_view topic) override;
-    void publish(std::string_view topic, std::string_view payload, int qos) override;
-    void disconnect() override;
-    void report(const core::ClientEvent& event) override;
-
     // net::MqttListener
     void on_connected(bool session_present) override;
     void on_refused(std::string reason) override;
@@ -85,6 +80,9 @@ class ClientRunner final : private core::ClientOutput, private net::MqttListener
 
     void on_deadline();
     void on_connect_timeout();
+    // Carries out what the session appended, until nothing is left, then re-arms the timer.
+    void carry_out();
+    void handle(const core::ClientEvent& event);
     void rearm();
     void end_with(ClientEnd end, std::string message);
 
@@ -97,6 +95,8 @@ class ClientRunner final : private core::ClientOutput, private net::MqttListener
     ClientEnd end_ = ClientEnd::kRunning;
     std::string end_message_;
     ClientTimings timings_;
+    core::ClientOutbox batch_;
+    bool carrying_out_ = false;
     bool finished_ = false;
 };
 

@@ -3,7 +3,6 @@
 #include <utility>
 
 #include "core/protocol.hpp"
-#include "runner/session_grant.hpp"
 
 namespace cmdlink::runner {
 
@@ -32,31 +31,28 @@ core::Result<bool> ServerRunner::start() {
     return connection_->connect();
 }
 
-void ServerRunner::stop() {
+void ServerRunner::stop(std::string_view reason) {
     if (stop_reason_.empty()) stop_reason_ = "stopped";
-    issuer_.interrupt_all(loop_.now(), *this);
-    deadline_.cancel();
-    connection_->disconnect();
+    issuer_.stop(loop_.now(), reason);
+    carry_out();
 }
 
 void ServerRunner::drain() {
     if (stop_reason_.empty()) stop_reason_ = "drained";
-    issuer_.drain(*this);
-    disconnect_once_drained();
+    issuer_.drain();
+    carry_out();
 }
 
-void ServerRunner::disconnect_once_drained() {
-    if (!issuer_.drained()) return;
-    deadline_.cancel();
-    // Waits for our last publishes (the final `Well done`) to be acknowledged, then closes;
-    // on_closed() follows, through the same path as every other stop.
-    connection_->disconnect();
-}
-
-bool ServerRunner::confirm_recorded(std::string_view session_id) {
-    const bool announced = issuer_.confirm_recorded(session_id, loop_.now(), *this);
-    if (announced) deadline_.arm(issuer_.next_deadline());
+bool ServerRunner::announce(std::string_view session_id) {
+    const bool announced = issuer_.announce(session_id, loop_.now());
+    carry_out();
     return announced;
+}
+
+bool ServerRunner::withdraw(std::string_view session_id, std::string reason) {
+    const bool withdrawn = issuer_.withdraw(session_id, std::move(reason), loop_.now());
+    carry_out();
+    return withdrawn;
 }
 
 void ServerRunner::restore_on_connect(core::PreviousRun previous, RestoreFailed on_failed) {
@@ -64,31 +60,49 @@ void ServerRunner::restore_on_connect(core::PreviousRun previous, RestoreFailed 
     on_restore_failed_ = std::move(on_failed);
 }
 
-void ServerRunner::subscribe(std::string_view topic, int qos) {
-    ++subscriptions_made_;
-    connection_->subscribe(topic, qos);
-}
-
-void ServerRunner::unsubscribe(std::string_view topic) {
-    connection_->unsubscribe(topic);
-}
-
-void ServerRunner::publish(std::string_view topic, std::string_view payload, int qos) {
+void ServerRunner::publish_aside(std::string_view topic, std::string_view payload, int qos) {
     connection_->publish(topic, payload, qos);
 }
 
-void ServerRunner::disconnect() {
-    connection_->disconnect();
+void ServerRunner::listen_aside(std::string topic, AsideHandler on_message) {
+    aside_topic_ = std::move(topic);
+    on_aside_ = std::move(on_message);
 }
 
-void ServerRunner::record(const core::ServerEvent& event) {
-    // The Issuer records a new session before it publishes its ID, and the broker handles
-    // this connection's publishes in order, so the grant is in force before the student
-    // can learn the ID. A repeated ID was granted already.
-    const auto* issued = std::get_if<core::server_event::SessionIssued>(&event);
-    if (grant_sessions_ && issued != nullptr && !issued->repeated) {
-        connection_->publish(kGrantTopic,
-                             session_grant_command(issued->user_id, issued->session_id), 1);
+void ServerRunner::carry_out() {
+    // A call further up this stack is carrying out a batch; it takes what is new before it
+    // returns, in order.
+    if (carrying_out_) return;
+    carrying_out_ = true;
+    while (!issuer_.outbox().empty()) {
+        issuer_.outbox().take_into(batch_);
+        for (const auto& entry : batch_.entries()) {
+            if (const auto* action = std::get_if<core::MqttAction>(&entry)) {
+                core::carry_out(*action, *connection_);
+            } else {
+                handle(std::get<core::ServerEvent>(entry));
+            }
+        }
+    }
+    carrying_out_ = false;
+    if (issuer_.stopped() || issuer_.drained()) {
+        deadline_.cancel();
+    } else {
+        deadline_.arm(issuer_.next_deadline());
+    }
+}
+
+void ServerRunner::handle(const core::ServerEvent& event) {
+    if (std::holds_alternative<core::server_event::Ready>(event)) {
+        const bool was_ready = std::exchange(ready_, true);
+        // The aside subscription follows the Issuer's, which Ready counts.
+        if (!aside_topic_.empty()) connection_->subscribe(aside_topic_, 1);
+        observer_.on_server_event(*this, event);
+        if (!was_ready) observer_.on_ready(*this);
+        return;
+    }
+    if (const auto* refused = std::get_if<core::server_event::SubscriptionRefused>(&event)) {
+        stop_reason_ = refused->reason;
     }
     observer_.on_server_event(*this, event);
 }
@@ -96,23 +110,19 @@ void ServerRunner::record(const core::ServerEvent& event) {
 void ServerRunner::on_connected(bool session_present) {
     const bool first = !ever_connected_;
     ever_connected_ = true;
+    ready_ = false;
     observer_.on_connected(*this, first, session_present);
     const core::PreviousRun previous = std::exchange(to_restore_, {});
     for (const core::EndedSession& ended : previous.recently_ended) {
         issuer_.remember_ended(ended, loop_.now());
     }
     for (const core::RestoredSession& session : previous.in_flight) {
-        auto restored = issuer_.restore(session, loop_.now(), *this);
+        auto restored = issuer_.restore(session, loop_.now());
         if (!restored && on_restore_failed_) on_restore_failed_(session, restored.error());
     }
-    deadline_.arm(issuer_.next_deadline());
     // Subscribing again is harmless when the broker kept our session, and needed when not.
-    subscriptions_acked_ = 0;
-    subscriptions_made_ = 0;
-    issuer_.start(*this);
-    start_subscriptions_ = subscriptions_made_;
-    // After the Issuer's two subscriptions, which ready() counts.
-    if (grant_sessions_) connection_->subscribe(kGrantResponseTopic, 1);
+    issuer_.start();
+    carry_out();
 }
 
 void ServerRunner::on_refused(std::string reason) {
@@ -126,27 +136,30 @@ void ServerRunner::on_connection_lost(std::string reason) {
         connection_->disconnect();
         return;
     }
+    ready_ = false;
     observer_.on_connection_lost(*this, reason);
 }
 
 void ServerRunner::on_message(std::string_view topic, std::string_view payload, int qos,
                               bool retained) {
-    if (grant_sessions_ && topic == kGrantResponseTopic) {
-        // Not a protocol message: reported like one the server ignores, so it shows.
-        for (const std::string& failure : grant_failures(payload)) {
-            observer_.on_server_event(*this, core::server_event::MessageIgnored{topic, failure});
+    if (!aside_topic_.empty() && topic == aside_topic_) {
+        if (on_aside_) on_aside_(payload);
+        carry_out();
+        return;
+    }
+    issuer_.on_message(topic, payload, qos, loop_.now(), retained);
+    carry_out();
+}
+
+void ServerRunner::on_subscribed(std::string_view topic, int granted_qos) {
+    if (!aside_topic_.empty() && topic == aside_topic_) {
+        if (granted_qos > core::kMaxQos) {
+            stop("the broker refused the server's subscription to " + std::string(topic));
         }
         return;
     }
-    issuer_.on_message(topic, payload, qos, loop_.now(), *this, retained);
-    deadline_.arm(issuer_.next_deadline());
-    disconnect_once_drained();
-}
-
-void ServerRunner::on_subscribed(std::string_view /*topic*/, int /*granted_qos*/) {
-    const bool was_ready = ready();
-    ++subscriptions_acked_;
-    if (!was_ready && ready()) observer_.on_ready(*this);
+    issuer_.on_subscribed(topic, granted_qos, loop_.now());
+    carry_out();
 }
 
 void ServerRunner::on_closed() {
@@ -156,9 +169,8 @@ void ServerRunner::on_closed() {
 }
 
 void ServerRunner::on_deadline() {
-    issuer_.on_timer(loop_.now(), *this);
-    deadline_.arm(issuer_.next_deadline());
-    disconnect_once_drained();
+    issuer_.on_timer(loop_.now());
+    carry_out();
 }
 
 }  // namespace cmdlink::runner

@@ -28,8 +28,11 @@ class ServerObserver {
     virtual void on_ready(const ServerRunner& /*runner*/) {}
 };
 
-// Drives the Issuer over one MqttConnection on a shared loop.
-class ServerRunner final : private core::ServerOutput, private net::MqttListener {
+// Drives the Issuer over one MqttConnection on a shared loop: feeds it each input, then
+// carries out its outbox (actions to the connection, events to the observer). The observer
+// runs after the Issuer has returned, so it may call stop(), drain() or announce() at any
+// time; what those append is carried out before the runner returns to the loop.
+class ServerRunner final : private net::MqttListener {
   public:
     static core::Result<std::unique_ptr<ServerRunner>> create(net::EventLoop& loop,
                                                               net::MqttOptions mqtt,
@@ -39,39 +42,37 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
 
     core::Result<bool> start();
     // Ends the sessions in flight as interrupted and disconnects.
-    void stop();
+    void stop(std::string_view reason = "the server stopped");
     // Takes no new sessions, lets those in flight end, then disconnects (a gentle stop()).
     void drain();
-    // With ServerPolicy::confirm_before_announce: `session_id` is durably recorded, so its ID
-    // may go out. False if there was nothing to announce.
-    bool confirm_recorded(std::string_view session_id);
+    // The issued session may go out (see Issuer::announce). False if there was nothing to
+    // announce.
+    bool announce(std::string_view session_id);
+    // The issued session cannot go out (see Issuer::withdraw).
+    bool withdraw(std::string_view session_id, std::string reason);
     // What a previous run left (sessions in flight, sessions just ended), put back into the
     // Issuer on the first connection, before any message is read, so that the replies the
     // broker kept for us find their sessions.
     using RestoreFailed = std::function<void(const core::RestoredSession&, const std::string&)>;
     void restore_on_connect(core::PreviousRun previous, RestoreFailed on_failed);
-    // With a roster broker (docs/isolation.md): before each new session ID goes out, grant
-    // its student that session's topics through the dynamic security plugin.
-    void grant_session_access(bool grant) { grant_sessions_ = grant; }
+    // Publishes one message of the server's own, outside the protocol (a dynamic-security
+    // grant), in order with the Issuer's actions carried out so far.
+    void publish_aside(std::string_view topic, std::string_view payload, int qos);
+    // Subscribes to `topic` on every (re)connection, after the Issuer's subscriptions; its
+    // messages go to `on_message` instead of the Issuer.
+    using AsideHandler = std::function<void(std::string_view payload)>;
+    void listen_aside(std::string topic, AsideHandler on_message);
     // Before start(): session IDs from a roster's pools (docs/isolation.md).
     void use_session_pool(core::SessionPool pool) { issuer_.use_session_pool(std::move(pool)); }
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     // The subscriptions made on (re)connecting are all acknowledged: logins cannot be lost.
-    [[nodiscard]] bool ready() const {
-        return start_subscriptions_ > 0 && subscriptions_acked_ >= start_subscriptions_;
-    }
+    [[nodiscard]] bool ready() const { return ready_; }
     [[nodiscard]] bool stopped() const { return stopped_; }
     [[nodiscard]] bool ever_connected() const { return ever_connected_; }
 
   private:
     ServerRunner(net::EventLoop& loop, core::Issuer issuer, ServerObserver& observer);
-
-    void subscribe(std::string_view topic, int qos) override;
-    void unsubscribe(std::string_view topic) override;
-    void publish(std::string_view topic, std::string_view payload, int qos) override;
-    void disconnect() override;
-    void record(const core::ServerEvent& event) override;
 
     void on_connected(bool session_present) override;
     void on_refused(std::string reason) override;
@@ -82,19 +83,22 @@ class ServerRunner final : private core::ServerOutput, private net::MqttListener
     void on_closed() override;
 
     void on_deadline();
-    void disconnect_once_drained();
+    // Carries out what the Issuer appended, until nothing is left, then re-arms the timer.
+    void carry_out();
+    void handle(const core::ServerEvent& event);
 
     net::EventLoop& loop_;
     core::Issuer issuer_;
     ServerObserver& observer_;
     std::unique_ptr<net::MqttConnection> connection_;
     DeadlineTimer deadline_;
+    core::ServerOutbox batch_;
+    bool carrying_out_ = false;
     bool ever_connected_ = false;
-    int subscriptions_acked_ = 0;
-    int subscriptions_made_ = 0;
-    int start_subscriptions_ = 0;  // how many the Issuer made on the last (re)connect
+    bool ready_ = false;
     bool stopped_ = false;
-    bool grant_sessions_ = false;
+    std::string aside_topic_;
+    AsideHandler on_aside_;
     std::string stop_reason_;
     core::PreviousRun to_restore_;
     RestoreFailed on_restore_failed_;

@@ -16,29 +16,48 @@ std::string session_grant_command(std::string_view user_id, std::string_view ses
     // Deleting a missing role only earns a "Role not found" response; createRole on an
     // existing one would fail, hence delete first. addGroupRole fails for a user ID that is
     // not in the roster, so nobody gets the role then.
+    // The plugin echoes correlationData in each answer, which tells whose grant it was.
     const Json commands = Json::array({
-        Json{{"command", "deleteRole"}, {"rolename", role}},
+        Json{{"command", "deleteRole"}, {"rolename", role}, {"correlationData", session_id}},
         Json{{"command", "createRole"},
              {"rolename", role},
              {"acls", Json::array({acl("subscribeLiteral", session_id),
                                    acl("publishClientReceive", session_id),
-                                   acl("publishClientSend", replies)})}},
+                                   acl("publishClientSend", replies)})},
+             {"correlationData", session_id}},
         Json{{"command", "addGroupRole"},
              {"groupname", core::user_group_name(user_id)},
-             {"rolename", role}},
+             {"rolename", role},
+             {"correlationData", session_id}},
     });
     return Json{{"commands", commands}}.dump();
 }
 
 std::vector<std::string> grant_failures(std::string_view response) {
+    std::vector<std::string> failures;
+    for (GrantAnswer& answer : grant_answers(response)) {
+        for (std::string& failure : answer.failures) failures.push_back(std::move(failure));
+    }
+    return failures;
+}
+
+std::vector<GrantAnswer> grant_answers(std::string_view response) {
     using Json = nlohmann::json;
     const Json parsed = Json::parse(response, nullptr, /*allow_exceptions=*/false);
     if (!parsed.is_object() || !parsed.contains("responses") || !parsed["responses"].is_array()) {
-        return {"the dynamic security plugin's response is not the JSON it should be"};
+        return {{"", {"the dynamic security plugin's response is not the JSON it should be"}}};
     }
-    std::vector<std::string> failures;
+    std::vector<GrantAnswer> answers;
     for (const Json& answer : parsed["responses"]) {
-        if (!answer.is_object() || !answer.contains("error")) continue;
+        if (!answer.is_object()) continue;
+        const std::string session_id =
+            answer.contains("correlationData") && answer["correlationData"].is_string()
+                ? answer["correlationData"].get<std::string>()
+                : std::string();
+        if (answers.empty() || answers.back().session_id != session_id) {
+            answers.push_back({session_id, {}});
+        }
+        if (!answer.contains("error")) continue;
         const std::string command = answer.value("command", "?");
         const std::string error = answer["error"].is_string() ? answer["error"].get<std::string>()
                                                               : answer["error"].dump();
@@ -47,9 +66,9 @@ std::vector<std::string> grant_failures(std::string_view response) {
         failure += command;
         failure += ": ";
         failure += error;
-        failures.push_back(std::move(failure));
+        answers.back().failures.push_back(std::move(failure));
     }
-    return failures;
+    return answers;
 }
 
 }  // namespace cmdlink::runner

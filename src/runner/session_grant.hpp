@@ -22,4 +22,12 @@ std::string session_grant_command(std::string_view user_id, std::string_view ses
 // student's first session has no previous role.
 std::vector<std::string> grant_failures(std::string_view response);
 
+// The answers of one response, per session (the correlation data of its commands), each
+// with what went wrong; a session without failures is granted.
+struct GrantAnswer {
+    std::string session_id;
+    std::vector<std::string> failures;
+};
+std::vector<GrantAnswer> grant_answers(std::string_view response);
+
 }  // namespace cmdlink::runner

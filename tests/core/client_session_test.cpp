@@ -56,10 +56,17 @@ std::string create_error_for(std::string user_id) {
 // A client session and its recorder, with the clock in the test's hand.
 class ClientSessionTest : public ::testing::Test {
   protected:
-    void connect(bool session_present = false) { client.on_connected(session_present, now, out); }
-    void acknowledge(std::string_view topic) { client.on_subscribed(topic, now, out); }
+    void connect(bool session_present = false) {
+        client.on_connected(session_present, now);
+        replay(client, out);
+    }
+    void acknowledge(std::string_view topic, int granted_qos = 2) {
+        client.on_subscribed(topic, granted_qos, now);
+        replay(client, out);
+    }
     void deliver(std::string_view topic, std::string_view payload, int qos = 2) {
-        client.on_message(topic, payload, qos, now, out);
+        client.on_message(topic, payload, qos, now);
+        replay(client, out);
     }
     void command(std::string_view payload, int qos = 1) { deliver(kSessionId, payload, qos); }
 
@@ -159,8 +166,10 @@ TEST(ClientSessionLogin, UsesTheConfiguredLoginQos) {
     options.login_qos = 0;
     ClientSession client = make_client(options);
     RecordingClientOutput out;
-    client.on_connected(false, TimePoint{}, out);
-    client.on_subscribed("777/UUID", TimePoint{}, out);
+    client.on_connected(false, TimePoint{});
+    replay(client, out);
+    client.on_subscribed("777/UUID", 2, TimePoint{});
+    replay(client, out);
     EXPECT_EQ(out.actions,
               (Actions{subscribe_action("777/UUID", 2), publish_action("login", "777", 0)}));
     EXPECT_EQ(out.events, (Events{"login_sent 777 qos=0"}));
@@ -342,13 +351,19 @@ TEST(ClientSessionTable, AnswersFromItsOwnTable) {
     options.table = table.value();
     ClientSession client = make_client(options);
     RecordingClientOutput out;
-    client.on_connected(false, TimePoint{}, out);
-    client.on_subscribed("u/UUID", TimePoint{}, out);
-    client.on_message("u/UUID", "s", 2, TimePoint{}, out);
+    client.on_connected(false, TimePoint{});
+    replay(client, out);
+    client.on_subscribed("u/UUID", 2, TimePoint{});
+    replay(client, out);
+    client.on_message("u/UUID", "s", 2, TimePoint{});
+    replay(client, out);
     out.actions.clear();
-    client.on_message("s", "PING", 2, TimePoint{}, out);
-    client.on_message("s", "CMD1", 0, TimePoint{}, out);
-    client.on_message("s", "CMD2", 1, TimePoint{}, out);
+    client.on_message("s", "PING", 2, TimePoint{});
+    replay(client, out);
+    client.on_message("s", "CMD1", 0, TimePoint{});
+    replay(client, out);
+    client.on_message("s", "CMD2", 1, TimePoint{});
+    replay(client, out);
     EXPECT_EQ(out.actions, (Actions{publish_action("s/PING", "pong", 2),
                                     publish_action("s/CMD1", "Banana", 0)}));
 }
@@ -389,7 +404,8 @@ TEST_F(ClientSessionTest, NothingIsAnsweredAfterTheEnd) {
     command("CMD1", 1);
     deliver("12345/UUID", "new-session");
     now += 1h;
-    client.on_timer(now, out);
+    client.on_timer(now);
+    replay(client, out);
     EXPECT_EQ(out.actions, Actions{});
     EXPECT_EQ(out.events,
               (Events{"ignored " + std::string(kSessionId) + ": the exchange is already over",
@@ -406,10 +422,12 @@ TEST_F(ClientSessionTest, NoSessionIdWithinTheLoginTimeoutEndsAsLoginTimeout) {
     out.events.clear();
     const TimePoint deadline = now + 10s;
     EXPECT_EQ(client.next_deadline(), deadline);
-    client.on_timer(deadline - 1ns, out);
+    client.on_timer(deadline - 1ns);
+    replay(client, out);
     EXPECT_EQ(out.actions, Actions{});
     EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
-    client.on_timer(deadline, out);
+    client.on_timer(deadline);
+    replay(client, out);
     EXPECT_EQ(out.actions, (Actions{unsubscribe_action("12345/UUID"), disconnect_action()}));
     EXPECT_EQ(out.events, (Events{"finished login_timeout"}));
     EXPECT_EQ(client.outcome(), ClientOutcome::kLoginTimeout);
@@ -417,7 +435,8 @@ TEST_F(ClientSessionTest, NoSessionIdWithinTheLoginTimeoutEndsAsLoginTimeout) {
 
 TEST_F(ClientSessionTest, LoginTimeoutAlsoCoversAnUnacknowledgedSubscription) {
     connect();
-    client.on_timer(now + 10s, out);
+    client.on_timer(now + 10s);
+    replay(client, out);
     EXPECT_EQ(client.outcome(), ClientOutcome::kLoginTimeout);
 }
 
@@ -427,7 +446,8 @@ TEST(ClientSessionTimeouts, LoginTimeoutIsConfigurable) {
     options.login_timeout = 2s;
     ClientSession client = make_client(options);
     RecordingClientOutput out;
-    client.on_connected(false, TimePoint{}, out);
+    client.on_connected(false, TimePoint{});
+    replay(client, out);
     EXPECT_EQ(client.next_deadline(), TimePoint{} + 2s);
 }
 
@@ -442,9 +462,11 @@ TEST_F(ClientSessionTest, NoCommandWithinTheIdleTimeoutEndsAsIdleTimeout) {
     reach_session();
     const TimePoint deadline = now + 30s;
     EXPECT_EQ(client.next_deadline(), deadline);
-    client.on_timer(deadline - 1ns, out);
+    client.on_timer(deadline - 1ns);
+    replay(client, out);
     EXPECT_EQ(client.state(), ClientSession::State::kInSession);
-    client.on_timer(deadline, out);
+    client.on_timer(deadline);
+    replay(client, out);
     EXPECT_EQ(out.actions, (Actions{unsubscribe_action(std::string(kSessionId)),
                                     unsubscribe_action("12345/UUID"), disconnect_action()}));
     EXPECT_EQ(out.events, (Events{"finished idle_timeout"}));
@@ -465,7 +487,8 @@ TEST_F(ClientSessionTest, EveryMessageOnTheSessionTopicRestartsTheIdleTimeout) {
 }
 
 TEST_F(ClientSessionTest, TimerBeforeConnectingDoesNothing) {
-    client.on_timer(now + 24h, out);
+    client.on_timer(now + 24h);
+    replay(client, out);
     EXPECT_EQ(out.actions, Actions{});
     EXPECT_EQ(client.state(), ClientSession::State::kIdle);
 }
@@ -511,11 +534,15 @@ TEST(ClientSessionReconnect, QosZeroLoginIsSentAgainEvenWhenTheSessionSurvived) 
     options.login_qos = 0;
     ClientSession client = make_client(options);
     RecordingClientOutput out;
-    client.on_connected(false, TimePoint{}, out);
-    client.on_subscribed("12345/UUID", TimePoint{}, out);
+    client.on_connected(false, TimePoint{});
+    replay(client, out);
+    client.on_subscribed("12345/UUID", 2, TimePoint{});
+    replay(client, out);
     out.actions.clear();
-    client.on_connected(true, TimePoint{}, out);
-    client.on_subscribed("12345/UUID", TimePoint{}, out);
+    client.on_connected(true, TimePoint{});
+    replay(client, out);
+    client.on_subscribed("12345/UUID", 2, TimePoint{});
+    replay(client, out);
     EXPECT_EQ(out.actions,
               (Actions{subscribe_action("12345/UUID", 2), publish_action("login", "12345", 0)}));
 }
@@ -566,7 +593,8 @@ TEST_F(ClientSessionTest, RetainedSessionIdAfterTheLoginIsNotTakenForTheAnswer) 
     connect();
     acknowledge("12345/UUID");
     out.actions.clear();
-    client.on_message("12345/UUID", "0b9f0c1e-0000-4000-8000-000000000000", 2, now, out, true);
+    client.on_message("12345/UUID", "0b9f0c1e-0000-4000-8000-000000000000", 2, now, true);
+    replay(client, out);
     EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
     EXPECT_TRUE(out.actions.empty());
     deliver("12345/UUID", kSessionId);

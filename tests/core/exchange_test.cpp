@@ -358,13 +358,18 @@ class ClientNode : public Endpoint {
 
     void connect(bool session_present = false) {
         broker_->reconnect(id);
-        session.on_connected(session_present, *now_, out);
+        session.on_connected(session_present, *now_);
+        replay(session, out);
     }
 
     void on_delivery(std::string_view topic, std::string_view payload, int qos) override {
-        session.on_message(topic, payload, qos, *now_, out);
+        session.on_message(topic, payload, qos, *now_);
+        replay(session, out);
     }
-    void on_suback(std::string_view filter) override { session.on_subscribed(filter, *now_, out); }
+    void on_suback(std::string_view filter) override {
+        session.on_subscribed(filter, 2, *now_);
+        replay(session, out);
+    }
 
     ClientSession session;
     RecordingClientOutput out;
@@ -390,9 +395,13 @@ class ServerNode : public Endpoint {
     }
 
     void on_delivery(std::string_view topic, std::string_view payload, int qos) override {
-        issuer.on_message(topic, payload, qos, *now_, out);
+        issuer.on_message(topic, payload, qos, *now_);
+        settle(issuer, out, *now_);
     }
-    void on_suback(std::string_view /*filter*/) override {}
+    void on_suback(std::string_view filter) override {
+        issuer.on_subscribed(filter, 2, *now_);
+        settle(issuer, out, *now_);
+    }
 
     Issuer issuer;
     RecordingServerOutput out;
@@ -432,7 +441,8 @@ class ExchangeTest : public ::testing::Test {
   protected:
     ServerNode& start_server(ServerPolicy policy = {}) {
         server = std::make_unique<ServerNode>(broker, now, std::move(policy), random);
-        server->issuer.start(server->out);
+        server->issuer.start();
+        settle(server->issuer, server->out, now);
         broker.run();
         server->out.clear();
         return *server;
@@ -467,8 +477,14 @@ class ExchangeTest : public ::testing::Test {
                 next = std::min(next, client->session.next_deadline());
             if (next > target) break;
             now = std::max(now, next);
-            if (server) server->issuer.on_timer(now, server->out);
-            for (const auto& client : clients) client->session.on_timer(now, client->out);
+            if (server) {
+                server->issuer.on_timer(now);
+                settle(server->issuer, server->out, now);
+            }
+            for (const auto& client : clients) {
+                client->session.on_timer(now);
+                replay(client->session, client->out);
+            }
             if (deliver) run();
         }
         now = target;

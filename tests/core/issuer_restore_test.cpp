@@ -24,10 +24,11 @@ const std::string kSid = "5b0e4a5e-1c8f-4b7e-9a51-0d6f2f1b7c11";
 
 class IssuerRestore : public ::testing::Test {
   protected:
-    void start(bool confirm_before_announce, Pacing pacing = Pacing::kBurst) {
+    // `hold`: new sessions wait for announce(), as with a ledger; otherwise they go out at once.
+    void start(bool hold, Pacing pacing = Pacing::kBurst) {
+        hold_ = hold;
         ServerPolicy policy;
         policy.pacing = pacing;
-        policy.confirm_before_announce = confirm_before_announce;
         policy.delay = 1s;
         policy.session_timeout = 10s;
         policy.min_commands = 2;
@@ -35,15 +36,28 @@ class IssuerRestore : public ::testing::Test {
         auto created = Issuer::create(std::move(policy), random);
         ASSERT_TRUE(created) << created.error();
         issuer.emplace(std::move(created.value()));
-        issuer->start(out);
+        issuer->start();
+        settle(*issuer, out, now, !hold_);
         out.actions.clear();
     }
     void advance(Duration by) {
         now += by;
-        issuer->on_timer(now, out);
+        issuer->on_timer(now);
+        settle(*issuer, out, now, !hold_);
     }
     void reply(const std::string& command, const std::string& word, int qos = 1) {
-        issuer->on_message(kSid + "/" + command, word, qos, now, out);
+        issuer->on_message(kSid + "/" + command, word, qos, now);
+        settle(*issuer, out, now, !hold_);
+    }
+    bool announce(std::string_view session_id) {
+        const bool announced = issuer->announce(session_id, now);
+        settle(*issuer, out, now, !hold_);
+        return announced;
+    }
+    Result<bool> restore(const RestoredSession& session) {
+        auto restored = issuer->restore(session, now);
+        settle(*issuer, out, now, !hold_);
+        return restored;
     }
     static RestoredSession running(std::vector<RestoredSession::Message> sent,
                                    std::vector<RestoredSession::Message> answers) {
@@ -54,28 +68,32 @@ class IssuerRestore : public ::testing::Test {
     std::optional<Issuer> issuer;
     RecordingServerOutput out;
     TimePoint now = TimePoint{} + 1h;
+    bool hold_ = false;
 };
 
 TEST_F(IssuerRestore, AHeldSessionIdGoesOutOnlyOnceConfirmed) {
     start(true);
-    issuer->on_message("login", "777", 2, now, out);
+    issuer->on_message("login", "777", 2, now);
+    settle(*issuer, out, now, !hold_);
     ASSERT_EQ(out.issued.size(), 1U);
     const std::string sid = out.issued[0].session_id;
     EXPECT_TRUE(out.actions.empty());
     EXPECT_EQ(issuer->next_deadline(), kNever);
 
     now += 5ms;
-    EXPECT_TRUE(issuer->confirm_recorded(sid, now, out));
+    EXPECT_TRUE(announce(sid));
     EXPECT_EQ(out.actions, (Actions{publish_action("777/UUID", sid, 2)}));
     EXPECT_EQ(issuer->next_deadline(), now + 1s);
-    EXPECT_FALSE(issuer->confirm_recorded(sid, now, out));
-    EXPECT_FALSE(issuer->confirm_recorded("no-such-session", now, out));
+    EXPECT_FALSE(announce(sid));
+    EXPECT_FALSE(announce("no-such-session"));
 }
 
 TEST_F(IssuerRestore, ARepeatedLoginDoesNotLeakAHeldId) {
     start(true);
-    issuer->on_message("login", "777", 2, now, out);
-    issuer->on_message("login", "777", 2, now, out);
+    issuer->on_message("login", "777", 2, now);
+    settle(*issuer, out, now, !hold_);
+    issuer->on_message("login", "777", 2, now);
+    settle(*issuer, out, now, !hold_);
     ASSERT_EQ(out.issued.size(), 2U);
     EXPECT_TRUE(out.issued[1].repeated);
     EXPECT_TRUE(out.actions.empty());
@@ -83,15 +101,15 @@ TEST_F(IssuerRestore, ARepeatedLoginDoesNotLeakAHeldId) {
 
 TEST_F(IssuerRestore, WithoutTheHoldTheIdGoesOutAtOnce) {
     start(false);
-    issuer->on_message("login", "777", 2, now, out);
+    issuer->on_message("login", "777", 2, now);
+    settle(*issuer, out, now, !hold_);
     ASSERT_EQ(out.issued.size(), 1U);
     EXPECT_EQ(out.actions, (Actions{publish_action("777/UUID", out.issued[0].session_id, 2)}));
 }
 
 TEST_F(IssuerRestore, ARestoredSessionTakesTheRepliesThatWaitedForIt) {
     start(true);
-    ASSERT_TRUE(
-        issuer->restore(running({{"CMD1", 1, 3s}, {"CMD2", 2, 3s}}, {{"CMD1", 1}}), now, out));
+    ASSERT_TRUE(restore(running({{"CMD1", 1, 3s}, {"CMD2", 2, 3s}}, {{"CMD1", 1}})));
     EXPECT_TRUE(out.actions.empty());
     EXPECT_EQ(issuer->active_sessions(), 1U);
     now += 1s;
@@ -107,7 +125,7 @@ TEST_F(IssuerRestore, ARestoredSessionTakesTheRepliesThatWaitedForIt) {
 
 TEST_F(IssuerRestore, AReplyToAnAlreadyAnsweredCommandIsSurplus) {
     start(true);
-    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}, {"CMD2", 1}}, {{"CMD1", 1}}), now, out));
+    ASSERT_TRUE(restore(running({{"CMD1", 1}, {"CMD2", 1}}, {{"CMD1", 1}})));
     reply("CMD1", "Apple");
     ASSERT_EQ(out.replies.size(), 1U);
     EXPECT_EQ(out.replies[0].verdict, Verdict::kSurplus);
@@ -116,7 +134,7 @@ TEST_F(IssuerRestore, AReplyToAnAlreadyAnsweredCommandIsSurplus) {
 
 TEST_F(IssuerRestore, ASessionAnsweredCompletelyBeforeTheRestartPassesAtOnce) {
     start(true);
-    ASSERT_TRUE(issuer->restore(running({{"CMD3", 0}}, {{"CMD3", 0}}), now, out));
+    ASSERT_TRUE(restore(running({{"CMD3", 0}}, {{"CMD3", 0}})));
     EXPECT_EQ(out.actions, (Actions{publish_action(kSid, std::string(kWellDone), 2)}));
     ASSERT_EQ(out.ended.size(), 1U);
     EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
@@ -125,7 +143,7 @@ TEST_F(IssuerRestore, ASessionAnsweredCompletelyBeforeTheRestartPassesAtOnce) {
 
 TEST_F(IssuerRestore, ALockstepSessionGoesOnWithTheRestOfAFreshPlan) {
     start(true, Pacing::kLockstep);
-    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
+    ASSERT_TRUE(restore(running({{"CMD1", 1}}, {})));
     EXPECT_TRUE(out.commands_sent_to(kSid).empty());
     reply("CMD1", "Apple");
     // The policy draws exactly two commands: one was sent before the restart, one comes now.
@@ -136,14 +154,14 @@ TEST_F(IssuerRestore, ALockstepSessionGoesOnWithTheRestOfAFreshPlan) {
 
 TEST_F(IssuerRestore, ALockstepSessionAnsweredBeforeTheRestartGetsItsNextCommand) {
     start(true, Pacing::kLockstep);
-    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {{"CMD1", 1}}), now, out));
+    ASSERT_TRUE(restore(running({{"CMD1", 1}}, {{"CMD1", 1}})));
     EXPECT_EQ(out.commands_sent_to(kSid).size(), 1U);
     EXPECT_TRUE(out.ended.empty());
 }
 
 TEST_F(IssuerRestore, ASessionWithoutCommandsSendsItsIdAgainThenItsPlan) {
     start(true);
-    ASSERT_TRUE(issuer->restore(running({}, {}), now, out));
+    ASSERT_TRUE(restore(running({}, {})));
     EXPECT_EQ(out.actions, (Actions{publish_action("777/UUID", kSid, 2)}));
     advance(1s);
     EXPECT_EQ(out.commands_sent_to(kSid).size(), 2U);
@@ -151,7 +169,7 @@ TEST_F(IssuerRestore, ASessionWithoutCommandsSendsItsIdAgainThenItsPlan) {
 
 TEST_F(IssuerRestore, ARestoredSessionThatTimesOutSaysTheServerRestarted) {
     start(true);
-    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
+    ASSERT_TRUE(restore(running({{"CMD1", 1}}, {})));
     EXPECT_EQ(issuer->next_deadline(), now + 10s);
     advance(10s);
     ASSERT_EQ(out.ended.size(), 1U);
@@ -165,7 +183,8 @@ TEST_F(IssuerRestore, RepliesToASessionThatEndedBeforeTheRestartComeAfterTheEnd)
     issuer->remember_ended({kSid, 1min}, now);
     issuer->remember_ended({"long-gone", 11min}, now);
     reply("CMD1", "Apple");
-    issuer->on_message("long-gone/CMD1", "Apple", 1, now, out);
+    issuer->on_message("long-gone/CMD1", "Apple", 1, now);
+    settle(*issuer, out, now, !hold_);
     ASSERT_EQ(out.replies.size(), 2U);
     EXPECT_EQ(out.replies[0].verdict, Verdict::kAfterEnd);
     EXPECT_EQ(out.replies[1].verdict, Verdict::kUnknownSession);
@@ -177,17 +196,17 @@ TEST_F(IssuerRestore, RepliesToASessionThatEndedBeforeTheRestartComeAfterTheEnd)
 
 TEST_F(IssuerRestore, RefusesWhatCannotBeRestored) {
     start(true);
-    auto unknown = issuer->restore(running({{"CMD99", 1}}, {}), now, out);
+    auto unknown = restore(running({{"CMD99", 1}}, {}));
     ASSERT_FALSE(unknown);
     EXPECT_NE(unknown.error().find("CMD99"), std::string::npos) << unknown.error();
     EXPECT_EQ(issuer->active_sessions(), 0U);
 
-    ASSERT_TRUE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
-    EXPECT_FALSE(issuer->restore(running({{"CMD1", 1}}, {}), now, out));
+    ASSERT_TRUE(restore(running({{"CMD1", 1}}, {})));
+    EXPECT_FALSE(restore(running({{"CMD1", 1}}, {})));
     RestoredSession bad_user = running({}, {});
     bad_user.user_id = "a/b";
     bad_user.session_id = "other";
-    EXPECT_FALSE(issuer->restore(bad_user, now, out));
+    EXPECT_FALSE(restore(bad_user));
     EXPECT_EQ(issuer->active_sessions(), 1U);
 }
 

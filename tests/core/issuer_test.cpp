@@ -40,12 +40,14 @@ class IssuerTest : public ::testing::Test {
         auto created = Issuer::create(std::move(with), random);
         ASSERT_TRUE(created) << created.error();
         issuer.emplace(std::move(created.value()));
-        issuer->start(out);
+        issuer->start();
+        settle(*issuer, out, now);
         out.clear();
     }
 
     void deliver(std::string_view topic, std::string_view payload, int qos = 2) {
-        issuer->on_message(topic, payload, qos, now, out);
+        issuer->on_message(topic, payload, qos, now);
+        settle(*issuer, out, now);
     }
     void login(std::string_view user_id) { deliver("login", user_id); }
     void reply(std::string_view session_id, std::string_view command, std::string_view word,
@@ -54,7 +56,8 @@ class IssuerTest : public ::testing::Test {
     }
     void advance(Duration by) {
         now += by;
-        issuer->on_timer(now, out);
+        issuer->on_timer(now);
+        settle(*issuer, out, now);
     }
 
     // Logs `user_id` in and returns the session ID it was given.
@@ -89,7 +92,8 @@ TEST_F(IssuerTest, StartSubscribesToLoginsAndToEveryReplyTopic) {
     ScriptedRandom random;
     auto created = Issuer::create({}, random);
     ASSERT_TRUE(created);
-    created.value().start(out);
+    created.value().start();
+    settle(created.value(), out, now);
     EXPECT_EQ(out.actions, (Actions{subscribe_action("login", 2), subscribe_action("+/+", 2)}));
 }
 
@@ -99,7 +103,8 @@ TEST_F(IssuerTest, StartUsesTheConfiguredLoginSubscription) {
     ScriptedRandom random;
     auto created = Issuer::create(policy, random);
     ASSERT_TRUE(created);
-    created.value().start(out);
+    created.value().start();
+    settle(created.value(), out, now);
     EXPECT_EQ(out.actions,
               (Actions{subscribe_action("$share/cmdlink/login", 2), subscribe_action("+/+", 2)}));
 }
@@ -422,13 +427,14 @@ TEST_F(IssuerTest, InterruptAllEndsEverySessionAsInterrupted) {
     advance(3s);
     issue("c");
     out.clear();
-    issuer->interrupt_all(now, out);
+    issuer->stop(now);
+    settle(*issuer, out, now);
     ASSERT_EQ(out.ended.size(), 3U);
     for (const auto& end : out.ended) {
         EXPECT_EQ(end.outcome, SessionOutcome::kInterrupted);
         EXPECT_EQ(end.reason, "the server stopped");
     }
-    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.actions, Actions{test_support::disconnect_action()});
     EXPECT_EQ(issuer->active_sessions(), 0U);
     EXPECT_EQ(issuer->counts().failed, 3U);
 }
@@ -441,7 +447,8 @@ namespace {
 
 TEST_F(IssuerTest, RetainedLoginIssuesNoSession) {
     start();
-    issuer->on_message("login", "12345", 2, now, out, true);
+    issuer->on_message("login", "12345", 2, now, true);
+    settle(*issuer, out, now);
     EXPECT_TRUE(out.actions.empty());
     EXPECT_EQ(issuer->active_sessions(), 0U);
     EXPECT_EQ(issuer->counts().logins, 0U);
@@ -469,7 +476,8 @@ TEST_F(IssuerTest, PerSessionRepliesSubscribeNoWildcardAtStart) {
     ScriptedRandom fresh;
     auto created = Issuer::create(per_session_policy(), fresh);
     ASSERT_TRUE(created);
-    created.value().start(out);
+    created.value().start();
+    settle(created.value(), out, now);
     EXPECT_EQ(out.actions, (Actions{subscribe_action("$share/g/login", 2)}));
 }
 
@@ -511,7 +519,8 @@ TEST_F(IssuerTest, ReconnectResubscribesTheRepliesOfSessionsInFlight) {
     const std::string a = issue("a");
     const std::string b = issue("b");
     out.clear();
-    issuer->start(out);
+    issuer->start();
+    settle(*issuer, out, now);
     ASSERT_EQ(out.actions.size(), 3U);
     EXPECT_EQ(out.actions[0], subscribe_action("$share/g/login", 2));
     const std::vector<Action> replies(out.actions.begin() + 1, out.actions.end());
@@ -552,16 +561,20 @@ ServerPolicy one_command_policy() {
 TEST_F(IssuerTest, DrainWithoutSessionsIsDrainedAtOnce) {
     start();
     EXPECT_FALSE(issuer->drained());
-    issuer->drain(out);
+    issuer->drain();
+    settle(*issuer, out, now);
     EXPECT_TRUE(issuer->draining());
     EXPECT_TRUE(issuer->drained());
-    // Alone, the server keeps its login subscription, to record each refused login.
-    EXPECT_EQ(out.actions, Actions{});
+    // Alone, the server keeps its login subscription, to record each refused login; with
+    // nothing in flight it leaves at once.
+    EXPECT_EQ(out.actions, Actions{test_support::disconnect_action()});
 }
 
 TEST_F(IssuerTest, DrainRefusesNewLoginsWithTheirReason) {
     start();
-    issuer->drain(out);
+    issuer->drain();
+    settle(*issuer, out, now);
+    out.clear();
     login("12345");
     EXPECT_TRUE(out.issued.empty());
     ASSERT_EQ(out.refused.size(), 1U);
@@ -576,7 +589,8 @@ TEST_F(IssuerTest, DrainLetsTheSessionsInFlightPassAndThenIsDrained) {
     start(one_command_policy());
     random.append({1, 2, 0});
     const std::string sid = issue("12345");
-    issuer->drain(out);
+    issuer->drain();
+    settle(*issuer, out, now);
     EXPECT_FALSE(issuer->drained());
     advance(3s);
     ASSERT_EQ(out.commands_sent_to(sid), Names{"CMD1"});
@@ -589,7 +603,8 @@ TEST_F(IssuerTest, DrainLetsTheSessionsInFlightPassAndThenIsDrained) {
 TEST_F(IssuerTest, DrainLetsAnUnansweredSessionTimeOut) {
     start(one_command_policy());
     issue("12345");
-    issuer->drain(out);
+    issuer->drain();
+    settle(*issuer, out, now);
     advance(30s);
     ASSERT_EQ(out.ended.size(), 1U);
     EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kTimedOut);
@@ -599,7 +614,8 @@ TEST_F(IssuerTest, DrainLetsAnUnansweredSessionTimeOut) {
 TEST_F(IssuerTest, DrainStillResendsTheSessionIdToARepeatedLogin) {
     start();
     const std::string sid = issue("12345");
-    issuer->drain(out);
+    issuer->drain();
+    settle(*issuer, out, now);
     out.clear();
     login("12345");
     ASSERT_EQ(out.issued.size(), 1U);
@@ -612,7 +628,8 @@ TEST_F(IssuerTest, DrainKeepsARunningSessionWhenItsUserLogsInAgain) {
     start(one_command_policy());
     const std::string sid = issue("12345");
     advance(3s);
-    issuer->drain(out);
+    issuer->drain();
+    settle(*issuer, out, now);
     out.clear();
     login("12345");
     EXPECT_EQ(out.refused.size(), 1U);
@@ -623,13 +640,18 @@ TEST_F(IssuerTest, DrainKeepsARunningSessionWhenItsUserLogsInAgain) {
 
 TEST_F(IssuerTest, DrainInASharedGroupLeavesTheGroupAndStaysOutOnReconnect) {
     start(per_session_policy());
-    issuer->drain(out);
-    EXPECT_EQ(out.actions, (Actions{unsubscribe_action("$share/g/login")}));
+    issuer->drain();
+    settle(*issuer, out, now);
+    EXPECT_EQ(out.actions,
+              (Actions{unsubscribe_action("$share/g/login"), test_support::disconnect_action()}));
     out.clear();
-    issuer->drain(out);
+    issuer->drain();
+    settle(*issuer, out, now);
     EXPECT_EQ(out.actions, Actions{});
-    issuer->start(out);
-    EXPECT_EQ(out.actions, Actions{});
+    // A reconnect before the disconnect completed: still out of the group, leaving again.
+    issuer->start();
+    settle(*issuer, out, now);
+    EXPECT_EQ(out.actions, Actions{test_support::disconnect_action()});
 }
 
 }  // namespace

@@ -18,6 +18,8 @@
 #include <vector>
 
 #include "core/client_session.hpp"
+#include "core/issuer.hpp"
+#include "core/mqtt_output.hpp"
 #include "core/random_source.hpp"
 #include "core/server_events.hpp"
 #include "core/server_session.hpp"
@@ -68,8 +70,7 @@ inline void PrintTo(const Action& action, std::ostream* os) {
 }
 
 // Records the actions of an MqttOutput and forwards them when `forward` is set.
-template <class Base>
-class RecordingMqtt : public Base {
+class RecordingMqtt : public MqttOutput {
   public:
     void subscribe(std::string_view topic, int qos) override {
         actions.push_back(subscribe_action(std::string(topic), qos));
@@ -107,9 +108,9 @@ class RecordingMqtt : public Base {
 // A ClientOutput that keeps each event as one line of text, which makes exact checks short:
 //   "login_sent 12345 qos=2", "session <id>", "answered CMD1 Apple qos=1",
 //   "unknown CMD8 qos=1", "ignored <topic>: <reason>", "finished passed".
-class RecordingClientOutput : public RecordingMqtt<ClientOutput> {
+class RecordingClientOutput : public RecordingMqtt {
   public:
-    void report(const ClientEvent& event) override {
+    void report(const ClientEvent& event) {
         events.push_back(std::visit([](const auto& e) { return describe(e); }, event));
     }
 
@@ -135,7 +136,8 @@ class RecordingClientOutput : public RecordingMqtt<ClientOutput> {
         return "ignored " + printable(e.topic) + ": " + e.reason;
     }
     static std::string describe(const client_event::Finished& e) {
-        return "finished " + std::string(to_string(e.outcome));
+        return "finished " + std::string(to_string(e.outcome)) +
+               (e.reason.empty() ? "" : ": " + e.reason);
     }
 };
 
@@ -182,9 +184,9 @@ struct IgnoredRecord {
     std::string reason;
 };
 
-class RecordingServerOutput : public RecordingMqtt<ServerOutput> {
+class RecordingServerOutput : public RecordingMqtt {
   public:
-    void record(const ServerEvent& event) override {
+    void record(const ServerEvent& event) {
         std::visit([this](const auto& e) { keep(e); }, event);
     }
 
@@ -218,6 +220,8 @@ class RecordingServerOutput : public RecordingMqtt<ServerOutput> {
         replies.clear();
         ended.clear();
         ignored.clear();
+        announced.clear();
+        ready = 0;
     }
 
     std::vector<std::string> log;  // the kind of every event, in order
@@ -227,6 +231,8 @@ class RecordingServerOutput : public RecordingMqtt<ServerOutput> {
     std::vector<ReplyRecord> replies;
     std::vector<EndRecord> ended;
     std::vector<IgnoredRecord> ignored;
+    std::vector<std::string> announced;
+    int ready = 0;
 
   private:
     void keep(const server_event::LoginRefused& e) {
@@ -257,7 +263,69 @@ class RecordingServerOutput : public RecordingMqtt<ServerOutput> {
         log.emplace_back("ignored");
         ignored.push_back({std::string(e.topic), e.reason});
     }
+    // Kept out of `log`, whose tests are about the exchange itself.
+    void keep(const server_event::SessionAnnounced& e) { announced.emplace_back(e.session_id); }
+    void keep(const server_event::Ready& /*e*/) { ++ready; }
+    void keep(const server_event::SubscriptionRefused& e) {
+        log.emplace_back("subscription_refused");
+        ignored.push_back({std::string(e.topic), e.reason});
+    }
 };
+
+// Carries out what `outbox` holds into `out`, in order, as a runner does after each input.
+inline void replay(ServerOutbox& outbox, RecordingServerOutput& out) {
+    ServerOutbox batch;
+    while (!outbox.empty()) {
+        outbox.take_into(batch);
+        for (const auto& entry : batch.entries()) {
+            if (const auto* action = std::get_if<MqttAction>(&entry)) {
+                carry_out(*action, out);
+            } else {
+                out.record(std::get<ServerEvent>(entry));
+            }
+        }
+    }
+}
+
+inline void replay(ClientOutbox& outbox, RecordingClientOutput& out) {
+    ClientOutbox batch;
+    while (!outbox.empty()) {
+        outbox.take_into(batch);
+        for (const auto& entry : batch.entries()) {
+            if (const auto* action = std::get_if<MqttAction>(&entry)) {
+                carry_out(*action, out);
+            } else {
+                out.report(std::get<ClientEvent>(entry));
+            }
+        }
+    }
+}
+
+inline void replay(ClientSession& client, RecordingClientOutput& out) {
+    replay(client.outbox(), out);
+}
+
+// Replays the issuer's outbox and, unless `announce` is false, announces each new session at
+// `now`, as a server whose announce gate waits for nothing (no ledger, no grants) does.
+inline void settle(Issuer& issuer, RecordingServerOutput& out, TimePoint now,
+                   bool announce = true) {
+    ServerOutbox batch;
+    while (!issuer.outbox().empty()) {
+        issuer.outbox().take_into(batch);
+        for (const auto& entry : batch.entries()) {
+            if (const auto* action = std::get_if<MqttAction>(&entry)) {
+                carry_out(*action, out);
+                continue;
+            }
+            const auto& event = std::get<ServerEvent>(entry);
+            out.record(event);
+            const auto* issued = std::get_if<server_event::SessionIssued>(&event);
+            if (announce && issued != nullptr && !issued->repeated) {
+                issuer.announce(issued->session_id, now);
+            }
+        }
+    }
+}
 
 // A reproducible stream of random words.
 class SeededRandom : public RandomSource {

@@ -33,20 +33,32 @@ class ServerSessionTest : public ::testing::Test {
         ScriptedRandom random(indices);
         ServerSession session("12345", std::string(kSid), login_at, policy, random);
         EXPECT_EQ(random.scripted_left(), 0U);
+        // As the Issuer does once the session may go out; the ID's publication is not what
+        // these tests are about.
+        session.announce(login_at, policy, box);
+        box.clear();
         return session;
+    }
+
+    // Publishes the session's ID, as the Issuer does once it may go out, and forgets that.
+    void announced(ServerSession& session) {
+        session.announce(login_at, policy, box);
+        box.clear();
     }
 
     // Makes the session send its commands, then forgets what that produced.
     void start(ServerSession& session) {
         now = login_at + policy.delay;
-        session.on_timer(now, policy, out);
+        session.on_timer(now, policy, box);
+        replay(box, out);
         ASSERT_EQ(session.state(), ServerSession::State::kRunning);
         out.clear();
     }
 
     void reply(ServerSession& session, std::string_view command, std::string_view word,
                int qos = 1) {
-        session.on_reply(command, word, qos, now, policy, out);
+        session.on_reply(command, word, qos, now, policy, box);
+        replay(box, out);
     }
 
     Action well_done() const {
@@ -54,6 +66,7 @@ class ServerSessionTest : public ::testing::Test {
     }
 
     ServerPolicy policy;
+    ServerOutbox box;
     RecordingServerOutput out;
     TimePoint login_at = TimePoint{} + 1h;
     TimePoint now = login_at;
@@ -65,7 +78,8 @@ TEST_F(ServerSessionTest, NothingIsSentBeforeTheDelay) {
     ServerSession session = make({0, 1, 2});
     EXPECT_EQ(session.state(), ServerSession::State::kIssued);
     EXPECT_EQ(session.deadline(), login_at + 3s);
-    session.on_timer(login_at + 3s - 1ns, policy, out);
+    session.on_timer(login_at + 3s - 1ns, policy, box);
+    replay(box, out);
     EXPECT_EQ(out.actions, Actions{});
     EXPECT_FALSE(session.has_sent_commands());
     EXPECT_EQ(session.state(), ServerSession::State::kIssued);
@@ -73,7 +87,8 @@ TEST_F(ServerSessionTest, NothingIsSentBeforeTheDelay) {
 
 TEST_F(ServerSessionTest, BurstSendsEveryPlannedCommandAtTheDelay) {
     ServerSession session = make({1, 4, 0});
-    session.on_timer(login_at + 3s, policy, out);
+    session.on_timer(login_at + 3s, policy, box);
+    replay(box, out);
     const std::string sid(kSid);
     EXPECT_EQ(out.actions, (Actions{publish_action(sid, "CMD2", 1), publish_action(sid, "CMD5", 1),
                                     publish_action(sid, "CMD1", 1)}));
@@ -92,7 +107,8 @@ TEST_F(ServerSessionTest, BurstSendsEveryPlannedCommandAtTheDelay) {
 TEST_F(ServerSessionTest, CommandsUseThePolicysQos) {
     policy.qos = 2;
     ServerSession session = make({6});
-    session.on_timer(login_at + 3s, policy, out);
+    session.on_timer(login_at + 3s, policy, box);
+    replay(box, out);
     EXPECT_EQ(out.actions, (Actions{publish_action(std::string(kSid), "CMD7", 2)}));
 }
 
@@ -101,7 +117,9 @@ TEST_F(ServerSessionTest, RandomQosIsDrawnForEachCommand) {
     policy.min_commands = policy.max_commands = 3;
     ScriptedRandom random({0, 2, 1, 0, 2, 1});  // (index, QoS) per command
     ServerSession session("12345", std::string(kSid), login_at, policy, random);
-    session.on_timer(login_at + 3s, policy, out);
+    announced(session);
+    session.on_timer(login_at + 3s, policy, box);
+    replay(box, out);
     const std::string sid(kSid);
     EXPECT_EQ(out.actions, (Actions{publish_action(sid, "CMD1", 2), publish_action(sid, "CMD2", 0),
                                     publish_action(sid, "CMD3", 1)}));
@@ -110,14 +128,17 @@ TEST_F(ServerSessionTest, RandomQosIsDrawnForEachCommand) {
 TEST_F(ServerSessionTest, CommandCountIsDrawnFromThePolicysRange) {
     ScriptedRandom random({5});  // 3 + 5 % 9
     ServerSession session("12345", std::string(kSid), login_at, policy, random);
+    announced(session);
     EXPECT_EQ(session.summary().commands, 8U);
-    session.on_timer(login_at + 3s, policy, out);
+    session.on_timer(login_at + 3s, policy, box);
+    replay(box, out);
     EXPECT_EQ(out.commands.size(), 8U);
 }
 
 TEST_F(ServerSessionTest, EmptyPlanPassesAtTheDelay) {
     ServerSession session = make({});
-    session.on_timer(login_at + 3s, policy, out);
+    session.on_timer(login_at + 3s, policy, box);
+    replay(box, out);
     EXPECT_EQ(out.actions, Actions{well_done()});
     ASSERT_EQ(out.ended.size(), 1U);
     EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
@@ -320,9 +341,11 @@ TEST_F(ServerSessionTest, UnansweredCommandsTimeOutCountedFromTheLogin) {
     start(session);
     reply(session, "CMD2", "Cat");
     EXPECT_EQ(session.deadline(), login_at + 30s);
-    session.on_timer(login_at + 30s - 1ns, policy, out);
+    session.on_timer(login_at + 30s - 1ns, policy, box);
+    replay(box, out);
     EXPECT_EQ(out.ended.size(), 0U);
-    session.on_timer(login_at + 30s, policy, out);
+    session.on_timer(login_at + 30s, policy, box);
+    replay(box, out);
     ASSERT_EQ(out.ended.size(), 1U);
     EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kTimedOut);
     EXPECT_EQ(out.ended[0].reason, "2 of 3 commands unanswered after the session timeout");
@@ -332,19 +355,23 @@ TEST_F(ServerSessionTest, UnansweredCommandsTimeOutCountedFromTheLogin) {
 
 TEST_F(ServerSessionTest, LateTimerStillSendsTheCommandsFirst) {
     ServerSession session = make({0});
-    session.on_timer(login_at + 1h, policy, out);
+    session.on_timer(login_at + 1h, policy, box);
+    replay(box, out);
     EXPECT_EQ(out.commands.size(), 1U);
     EXPECT_EQ(session.state(), ServerSession::State::kRunning);
 }
 
 TEST_F(ServerSessionTest, EndIsRecordedOnlyOnce) {
     ServerSession session = make({0});
-    session.end(SessionOutcome::kInterrupted, "the server stopped", now, out);
-    session.end(SessionOutcome::kFailed, "again", now, out);
+    session.end(SessionOutcome::kInterrupted, "the server stopped", now, box);
+    replay(box, out);
+    session.end(SessionOutcome::kFailed, "again", now, box);
+    replay(box, out);
     ASSERT_EQ(out.ended.size(), 1U);
     EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kInterrupted);
     EXPECT_EQ(out.ended[0].reason, "the server stopped");
-    session.on_timer(login_at + 1h, policy, out);
+    session.on_timer(login_at + 1h, policy, box);
+    replay(box, out);
     EXPECT_EQ(out.actions, Actions{});
 }
 
@@ -353,7 +380,8 @@ TEST_F(ServerSessionTest, EndIsRecordedOnlyOnce) {
 TEST_F(ServerSessionTest, LockstepSendsOneCommandAtATime) {
     policy.pacing = Pacing::kLockstep;
     ServerSession session = make({0, 1, 2});
-    session.on_timer(login_at + 3s, policy, out);
+    session.on_timer(login_at + 3s, policy, box);
+    replay(box, out);
     const std::string sid(kSid);
     EXPECT_EQ(out.take_actions(), Actions{publish_action(sid, "CMD1", 1)});
     reply(session, "CMD1", "Apple");
@@ -407,6 +435,7 @@ TEST_F(ServerSessionTest, ReplyMatchesTheCopyOfItsOwnQosWhenCopiesArriveOutOfOrd
     policy.min_commands = policy.max_commands = 2;
     ScriptedRandom random({0, 2, 0, 1});  // CMD1 at QoS 2, then CMD1 at QoS 1
     ServerSession session("12345", std::string(kSid), login_at, policy, random);
+    announced(session);
     start(session);
     reply(session, "CMD1", "Apple", 1);
     reply(session, "CMD1", "Apple", 2);
@@ -419,6 +448,7 @@ TEST_F(ServerSessionTest, ReplyBelowEveryOpenCopyIsLowQos) {
     policy.min_commands = policy.max_commands = 2;
     ScriptedRandom random({0, 2, 0, 1});
     ServerSession session("12345", std::string(kSid), login_at, policy, random);
+    announced(session);
     start(session);
     reply(session, "CMD1", "Apple", 0);
     reply(session, "CMD1", "Apple", 0);

@@ -92,10 +92,14 @@ class PooledIssuer : public ::testing::Test {
         SessionPool pool = pool_of(entries);
         for (const std::string& id : used) pool.mark_used(id);
         issuer->use_session_pool(std::move(pool));
-        issuer->start(out);
+        issuer->start();
+        settle(*issuer, out, now);
         out.clear();
     }
-    void login(std::string_view user_id) { issuer->on_message("login", user_id, 2, now, out); }
+    void login(std::string_view user_id) {
+        issuer->on_message("login", user_id, 2, now);
+        settle(*issuer, out, now);
+    }
 
     ScriptedRandom random;
     std::optional<Issuer> issuer;
@@ -113,7 +117,8 @@ TEST_F(PooledIssuer, IssuesPooledIdsAndTheSameOneToARepeatedLogin) {
     EXPECT_TRUE(out.issued[1].repeated);
     // After commands, a new login abandons the session for the next pooled ID.
     now += 3s;
-    issuer->on_timer(now, out);
+    issuer->on_timer(now);
+    settle(*issuer, out, now);
     login("1001");
     ASSERT_EQ(out.issued.size(), 3U);
     EXPECT_EQ(out.issued[2].session_id, kA2);
@@ -129,7 +134,8 @@ TEST_F(PooledIssuer, RefusesUnknownUsersAndExhaustedPoolsWithoutAbandoningTheRun
 
     login("1001");
     now += 3s;
-    issuer->on_timer(now, out);
+    issuer->on_timer(now);
+    settle(*issuer, out, now);
     ASSERT_FALSE(out.commands.empty());
     login("1001");  // after commands, but no ID left: the running session goes on
     ASSERT_EQ(out.refused.size(), 3U);

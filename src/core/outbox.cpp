@@ -1,0 +1,39 @@
+#include "core/outbox.hpp"
+
+#include <algorithm>
+#include <cstring>
+
+namespace cmdlink::core {
+namespace {
+
+// Large enough for a few hundred session IDs and commands; a longer text gets a block of
+// its own size.
+constexpr std::size_t kBlockSize = 16 * 1024;
+
+}  // namespace
+
+std::string_view TextArena::keep(std::string_view text) {
+    if (text.empty()) return {};
+    while (current_ < blocks_.size() && blocks_[current_].size - used_ < text.size()) {
+        ++current_;
+        used_ = 0;
+    }
+    if (current_ == blocks_.size()) {
+        const std::size_t size = std::max(kBlockSize, text.size());
+        blocks_.push_back({std::make_unique<char[]>(size), size});
+        used_ = 0;
+    }
+    char* at = blocks_[current_].bytes.get() + used_;
+    std::memcpy(at, text.data(), text.size());
+    used_ += text.size();
+    return {at, text.size()};
+}
+
+void TextArena::clear() {
+    // An oversized block, kept, would be skipped by every smaller text until the next clear.
+    std::erase_if(blocks_, [](const Block& block) { return block.size > kBlockSize; });
+    current_ = 0;
+    used_ = 0;
+}
+
+}  // namespace cmdlink::core

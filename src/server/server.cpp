@@ -1,0 +1,136 @@
+#include "server/server.hpp"
+
+#include <utility>
+
+#include "runner/session_grant.hpp"
+
+namespace cmdlink::server {
+
+core::Result<std::unique_ptr<Server>> Server::create(net::EventLoop& loop, ServerSetup setup,
+                                                     core::RandomSource& random,
+                                                     runner::ServerObserver& observer) {
+    std::unique_ptr<Server> server(
+        new Server(loop, setup.stop_after, setup.grant_sessions, observer));
+    Server* raw = server.get();
+    if (setup.ledger != nullptr) {
+        server->gate_.require(Confirmation::kRecorded);
+        server->recorder_ = std::make_unique<LedgerRecorder>(
+            loop, *setup.ledger,
+            [raw](const std::string& session_id) {
+                raw->confirm(session_id, Confirmation::kRecorded);
+            },
+            [raw](const std::string& why) {
+                raw->ledger_failure_ = why;
+                raw->stop("the ledger failed: " + why);
+            });
+        if (auto watched = server->recorder_->watch(); !watched) {
+            return core::Error{watched.error()};
+        }
+    }
+    if (setup.grant_sessions) server->gate_.require(Confirmation::kGranted);
+    auto runner = runner::ServerRunner::create(loop, std::move(setup.mqtt), std::move(setup.policy),
+                                               random, *server);
+    if (!runner) return core::Error{runner.error()};
+    server->runner_ = std::move(runner.value());
+    if (setup.pool) server->runner_->use_session_pool(std::move(*setup.pool));
+    if (setup.grant_sessions) {
+        server->runner_->listen_aside(
+            std::string(runner::kGrantResponseTopic),
+            [raw](std::string_view response) { raw->on_grant_response(response); });
+    }
+    if (server->recorder_) {
+        server->runner_->restore_on_connect(
+            std::move(setup.previous),
+            [raw](const core::RestoredSession& session, const std::string& why) {
+                raw->recorder_->record_unrestorable(session, why);
+            });
+    }
+    return server;
+}
+
+Server::Server(net::EventLoop& loop, std::uint64_t stop_after, bool grant_sessions,
+               runner::ServerObserver& observer)
+    : loop_(loop),
+      stop_after_(stop_after),
+      grant_sessions_(grant_sessions),
+      observer_(observer),
+      gate_(0) {}
+
+Server::~Server() = default;
+
+core::Result<bool> Server::start() {
+    return runner_->start();
+}
+
+void Server::stop(std::string_view reason) {
+    runner_->stop(reason);
+}
+
+void Server::drain() {
+    runner_->drain();
+}
+
+void Server::on_connected(const runner::ServerRunner& runner, bool first, bool session_present) {
+    observer_.on_connected(runner, first, session_present);
+}
+
+void Server::on_connection_lost(const runner::ServerRunner& runner, std::string_view reason) {
+    observer_.on_connection_lost(runner, reason);
+}
+
+void Server::on_server_event(const runner::ServerRunner& runner, const core::ServerEvent& event) {
+    if (recorder_) recorder_->record(event);
+    observer_.on_server_event(runner, event);
+    if (const auto* issued = std::get_if<core::server_event::SessionIssued>(&event)) {
+        on_issued(*issued);
+    } else if (const auto* refused = std::get_if<core::server_event::SubscriptionRefused>(&event)) {
+        refusal_ = refused->reason;
+    } else if (const auto* ended = std::get_if<core::server_event::SessionEnded>(&event)) {
+        gate_.forget(ended->summary.session_id);
+        if (++sessions_ended_ == stop_after_) stop();
+    }
+}
+
+void Server::on_issued(const core::server_event::SessionIssued& issued) {
+    if (issued.repeated) return;
+    // The broker handles our publishes in order: the grant is in force before the ID it
+    // guards can go out, and the plugin's answer confirms it.
+    if (grant_sessions_) {
+        runner_->publish_aside(runner::kGrantTopic,
+                               runner::session_grant_command(issued.user_id, issued.session_id), 1);
+    }
+    if (gate_.wait(issued.session_id)) runner_->announce(issued.session_id);
+}
+
+void Server::confirm(const std::string& session_id, Confirmation confirmation) {
+    if (gate_.confirm(session_id, confirmation)) runner_->announce(session_id);
+}
+
+void Server::on_grant_response(std::string_view response) {
+    for (runner::GrantAnswer& answer : runner::grant_answers(response)) {
+        // Not a protocol message: reported like one the server ignores, so it shows.
+        for (const std::string& failure : answer.failures) {
+            observer_.on_server_event(
+                *runner_, core::server_event::MessageIgnored{runner::kGrantResponseTopic, failure});
+        }
+        if (answer.session_id.empty()) continue;
+        if (answer.failures.empty()) {
+            confirm(answer.session_id, Confirmation::kGranted);
+        } else {
+            gate_.forget(answer.session_id);
+            runner_->withdraw(answer.session_id,
+                              "its student could not be granted the session's topics: " +
+                                  answer.failures.front());
+        }
+    }
+}
+
+void Server::on_stopped(const runner::ServerRunner& runner, std::string_view reason) {
+    observer_.on_stopped(runner, reason);
+}
+
+void Server::on_ready(const runner::ServerRunner& runner) {
+    observer_.on_ready(runner);
+}
+
+}  // namespace cmdlink::server

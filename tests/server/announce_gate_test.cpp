@@ -1,0 +1,49 @@
+#include "server/announce_gate.hpp"
+
+#include <gtest/gtest.h>
+
+#include <cstdint>
+
+namespace cmdlink::server {
+namespace {
+
+constexpr auto kBoth =
+    static_cast<std::uint8_t>(static_cast<std::uint8_t>(Confirmation::kRecorded) |
+                              static_cast<std::uint8_t>(Confirmation::kGranted));
+
+TEST(AnnounceGate, WithNothingRequiredASessionGoesOutAtOnce) {
+    AnnounceGate gate(0);
+    EXPECT_TRUE(gate.wait("s1"));
+    EXPECT_EQ(gate.waiting(), 0U);
+}
+
+TEST(AnnounceGate, ASessionWaitsForEveryRequiredConfirmationInAnyOrder) {
+    AnnounceGate gate(kBoth);
+    EXPECT_FALSE(gate.wait("s1"));
+    EXPECT_FALSE(gate.wait("s2"));
+    EXPECT_FALSE(gate.confirm("s1", Confirmation::kGranted));
+    EXPECT_FALSE(gate.confirm("s2", Confirmation::kRecorded));
+    EXPECT_TRUE(gate.confirm("s1", Confirmation::kRecorded));
+    EXPECT_TRUE(gate.confirm("s2", Confirmation::kGranted));
+    EXPECT_EQ(gate.waiting(), 0U);
+}
+
+TEST(AnnounceGate, AConfirmationForNoWaitingSessionOpensNothing) {
+    AnnounceGate gate(0);
+    gate.require(Confirmation::kRecorded);
+    EXPECT_FALSE(gate.confirm("never-issued", Confirmation::kRecorded));
+    EXPECT_FALSE(gate.wait("s1"));
+    EXPECT_TRUE(gate.confirm("s1", Confirmation::kRecorded));
+    EXPECT_FALSE(gate.confirm("s1", Confirmation::kRecorded)) << "announced twice";
+}
+
+TEST(AnnounceGate, ASessionThatEndedWhileWaitingIsNeverLetThrough) {
+    AnnounceGate gate(static_cast<std::uint8_t>(Confirmation::kRecorded));
+    EXPECT_FALSE(gate.wait("s1"));
+    gate.forget("s1");
+    EXPECT_FALSE(gate.confirm("s1", Confirmation::kRecorded));
+    EXPECT_EQ(gate.waiting(), 0U);
+}
+
+}  // namespace
+}  // namespace cmdlink::server

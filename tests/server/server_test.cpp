@@ -1,0 +1,227 @@
+// The server assembly on a real Mosquitto: stopped from inside its own events, announcing
+// only what the ledger committed. (Refused subscriptions need the dynamic security plugin:
+// tests/integration/subscription_refusal_test.cpp.)
+#include "server/server.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/private_broker.hpp"
+#include "broker/temp_directory.hpp"
+#include "core/random_source.hpp"
+#include "ledger/ledger_queries.hpp"
+#include "ledger/ledger_schema.hpp"
+#include "net/mosquitto_library.hpp"
+#include "runner/client_runner.hpp"
+#include "runner/os_random.hpp"
+
+namespace cmdlink::server {
+namespace {
+
+using namespace std::chrono_literals;
+namespace ev = core::server_event;
+
+// Records what the server reports, and lets a test act from inside an event.
+class Recorder final : public runner::ServerObserver {
+  public:
+    void on_connected(const runner::ServerRunner& /*runner*/, bool /*first*/,
+                      bool /*session_present*/) override {}
+    void on_connection_lost(const runner::ServerRunner& /*runner*/,
+                            std::string_view /*reason*/) override {}
+    void on_server_event(const runner::ServerRunner& runner,
+                         const core::ServerEvent& event) override {
+        if (std::holds_alternative<ev::SessionAnnounced>(event)) ++announced;
+        if (std::holds_alternative<ev::SessionIssued>(event)) ++issued;
+        if (const auto* ended = std::get_if<ev::SessionEnded>(&event)) {
+            outcomes.emplace_back(core::to_string(ended->summary.outcome));
+        }
+        if (on_event) on_event(runner, event);
+    }
+    void on_stopped(const runner::ServerRunner& /*runner*/, std::string_view reason) override {
+        stopped_reason = reason;
+        if (on_stop) on_stop();
+    }
+    void on_ready(const runner::ServerRunner& /*runner*/) override {
+        if (on_ready_) on_ready_();
+    }
+
+    std::function<void(const runner::ServerRunner&, const core::ServerEvent&)> on_event;
+    std::function<void()> on_stop;
+    std::function<void()> on_ready_;
+    int issued = 0;
+    int announced = 0;
+    std::vector<std::string> outcomes;
+    std::string stopped_reason;
+};
+
+class ClientEnds final : public runner::ClientObserver {
+  public:
+    void on_connected(const runner::ClientRunner& /*runner*/, bool /*first*/,
+                      bool /*session_present*/) override {}
+    void on_connection_lost(const runner::ClientRunner& /*runner*/,
+                            std::string_view /*reason*/) override {}
+    void on_session_event(const runner::ClientRunner& /*runner*/,
+                          const core::ClientEvent& /*event*/) override {}
+    void on_finished(const runner::ClientRunner& /*runner*/) override {
+        ++finished;
+        if (on_finish) on_finish();
+    }
+    int finished = 0;
+    std::function<void()> on_finish;
+};
+
+class ServerAssembly : public ::testing::Test {
+  protected:
+    void SetUp() override { start_broker({}); }
+
+    void start_broker(broker::BrokerOptions options) {
+        broker_.reset();
+        auto started = broker::PrivateBroker::start(std::move(options));
+        ASSERT_TRUE(started) << started.error();
+        broker_ = std::move(started.value());
+        auto loop = net::EventLoop::create();
+        ASSERT_TRUE(loop) << loop.error();
+        loop_ = std::move(loop.value());
+    }
+
+    net::MqttOptions mqtt(std::string client_id) const {
+        net::MqttOptions options;
+        options.host = broker_->host();
+        options.port = broker_->port();
+        options.client_id = std::move(client_id);
+        return options;
+    }
+
+    ServerSetup setup() const {
+        ServerSetup made;
+        made.mqtt = mqtt("test-server");
+        // Long enough for a client to subscribe to its session before the commands.
+        made.policy.delay = 200ms;
+        made.policy.min_commands = 3;
+        made.policy.max_commands = 3;
+        return made;
+    }
+
+    std::unique_ptr<Server> make_server(ServerSetup made) {
+        auto created = Server::create(*loop_, std::move(made), random_, recorder_);
+        EXPECT_TRUE(created) << created.error();
+        if (!created) return nullptr;
+        recorder_.on_stop = [this] { loop_->stop(); };
+        return std::move(created.value());
+    }
+
+    std::unique_ptr<runner::ClientRunner> make_client(const std::string& user_id) {
+        core::ClientOptions options;
+        options.user_id = user_id;
+        auto created = runner::ClientRunner::create(*loop_, mqtt("test-" + user_id),
+                                                    std::move(options), client_ends_);
+        EXPECT_TRUE(created) << created.error();
+        return created ? std::move(created.value()) : nullptr;
+    }
+
+    // Runs the loop until something stops it; a run that does not end fails the test.
+    void run() {
+        bool guard_fired = false;
+        const auto guard = loop_->add_timer(loop_->now() + 20s, [&] {
+            guard_fired = true;
+            loop_->stop();
+        });
+        loop_->run();
+        loop_->cancel_timer(guard);
+        EXPECT_FALSE(guard_fired) << "the loop did not end within 20 s";
+    }
+
+    net::MosquittoLibrary library_;
+    std::unique_ptr<broker::PrivateBroker> broker_;
+    std::unique_ptr<net::EventLoop> loop_;
+    runner::OsRandom random_;
+    Recorder recorder_;
+    ClientEnds client_ends_;
+};
+
+TEST_F(ServerAssembly, AnObserverThatStopsTheServerInsideAnEventEndsEverySession) {
+    auto server = make_server(setup());
+    ASSERT_NE(server, nullptr);
+    std::vector<std::unique_ptr<runner::ClientRunner>> clients;
+    recorder_.on_ready_ = [&] {
+        for (int i = 0; i < 4; ++i) {
+            clients.push_back(make_client("device-" + std::to_string(i)));
+            ASSERT_TRUE(clients.back()->start());
+        }
+    };
+    // The first command sent stops everything, from inside the Issuer's own batch.
+    recorder_.on_event = [&](const runner::ServerRunner& /*runner*/,
+                             const core::ServerEvent& event) {
+        if (std::holds_alternative<ev::CommandSent>(event)) server->stop();
+    };
+    ASSERT_TRUE(server->start());
+    run();
+    EXPECT_TRUE(server->stopped());
+    EXPECT_EQ(server->issuer().active_sessions(), 0U);
+    EXPECT_EQ(recorder_.outcomes.size(), static_cast<std::size_t>(recorder_.issued));
+    for (const std::string& outcome : recorder_.outcomes) EXPECT_EQ(outcome, "interrupted");
+}
+
+TEST_F(ServerAssembly, StopAfterReachedByAPassingReplyStopsOnce) {
+    ServerSetup made = setup();
+    made.stop_after = 1;
+    auto server = make_server(std::move(made));
+    ASSERT_NE(server, nullptr);
+    std::unique_ptr<runner::ClientRunner> client;
+    recorder_.on_ready_ = [&] {
+        client = make_client("10001");
+        ASSERT_TRUE(client->start());
+    };
+    ASSERT_TRUE(server->start());
+    run();
+    EXPECT_EQ(recorder_.outcomes, (std::vector<std::string>{"passed"}));
+    EXPECT_EQ(server->issuer().counts().passed, 1U);
+}
+
+TEST_F(ServerAssembly, WithALedgerTheIdGoesOutOnlyAfterTheCommit) {
+    auto directory = broker::TempDirectory::create("cmdlink-server-test-");
+    ASSERT_TRUE(directory) << directory.error();
+    const std::string path = (directory.value().path() / "ledger.db").string();
+    auto writer = ledger::LedgerWriter::open(path);
+    ASSERT_TRUE(writer) << writer.error();
+    ServerSetup made = setup();
+    made.ledger = writer.value().get();
+    made.stop_after = 1;
+    auto server = make_server(std::move(made));
+    ASSERT_NE(server, nullptr);
+    std::unique_ptr<runner::ClientRunner> client;
+    recorder_.on_ready_ = [&] {
+        client = make_client("10002");
+        ASSERT_TRUE(client->start());
+    };
+    recorder_.on_event = [&](const runner::ServerRunner& /*runner*/,
+                             const core::ServerEvent& event) {
+        if (const auto* announced = std::get_if<ev::SessionAnnounced>(&event)) {
+            // By now the session's row is committed.
+            auto db = ledger::open_ledger_for_reading(path);
+            ASSERT_TRUE(db) << db.error();
+            auto sessions = ledger::load_sessions(db.value(), {});
+            ASSERT_TRUE(sessions) << sessions.error();
+            ASSERT_EQ(sessions.value().size(), 1U);
+            EXPECT_EQ(sessions.value()[0].session_id, announced->session_id);
+        }
+    };
+    ASSERT_TRUE(server->start());
+    run();
+    EXPECT_EQ(recorder_.announced, 1);
+    ASSERT_TRUE(writer.value()->close());
+    auto db = ledger::open_ledger_for_reading(path);
+    ASSERT_TRUE(db) << db.error();
+    auto sessions = ledger::load_sessions(db.value(), {});
+    ASSERT_TRUE(sessions) << sessions.error();
+    ASSERT_EQ(sessions.value().size(), 1U);
+    EXPECT_EQ(sessions.value()[0].outcome, "passed");
+    EXPECT_TRUE(sessions.value()[0].id_sent.has_value());
+}
+
+}  // namespace
+}  // namespace cmdlink::server
