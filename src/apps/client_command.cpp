@@ -76,7 +76,7 @@ int run_client(const ClientFlags& flags) {
     options.login_timeout = seconds(flags.login_timeout_s);
     options.idle_timeout = seconds(flags.idle_timeout_s);
 
-    ClientTranscript transcript(console, "",
+    ClientTranscript transcript(console, false,
                                 [&](const runner::ClientRunner&) { event_loop.stop(); });
     auto client = runner::ClientRunner::create(event_loop, std::move(mqtt.value()),
                                                std::move(options), transcript);

@@ -16,11 +16,15 @@ double ms_between(core::TimePoint from, core::TimePoint to) {
 
 }  // namespace
 
-ClientTranscript::ClientTranscript(Console& console, std::string label,
+ClientTranscript::ClientTranscript(Console& console, bool label_with_user_id,
                                    std::function<void(const runner::ClientRunner&)> on_finished)
     : console_(console),
-      label_(label.empty() ? std::string() : std::move(label) + ": "),
+      label_with_user_id_(label_with_user_id),
       on_finished_(std::move(on_finished)) {}
+
+std::string ClientTranscript::label(const runner::ClientRunner& runner) const {
+    return label_with_user_id_ ? runner.session().user_id() + ": " : std::string();
+}
 
 nlohmann::json ClientTranscript::event(const runner::ClientRunner& runner, const char* name) const {
     return {{"event", name},
@@ -31,7 +35,7 @@ nlohmann::json ClientTranscript::event(const runner::ClientRunner& runner, const
 void ClientTranscript::on_connected(const runner::ClientRunner& runner, bool first,
                                     bool session_present) {
     const auto& options = runner.connection().options();
-    console_.log().info("{}{} {}:{} as {} (MQTT {}{}, broker kept our session: {})", label_,
+    console_.log().info("{}{} {}:{} as {} (MQTT {}{}, broker kept our session: {})", label(runner),
                         first ? "connected to" : "reconnected to", options.host, options.port,
                         options.client_id, options.version == net::MqttVersion::kV5 ? "5" : "3.1.1",
                         options.tls.enabled ? ", TLS" : "", session_present ? "yes" : "no");
@@ -43,7 +47,7 @@ void ClientTranscript::on_connected(const runner::ClientRunner& runner, bool fir
 
 void ClientTranscript::on_connection_lost(const runner::ClientRunner& runner,
                                           std::string_view reason) {
-    console_.log().warn("{}{}; reconnecting with the persistent session", label_, reason);
+    console_.log().warn("{}{}; reconnecting with the persistent session", label(runner), reason);
     auto json = event(runner, "reconnect");
     json["lost"] = std::string(reason);
     console_.emit(json);
@@ -53,16 +57,16 @@ void ClientTranscript::on_session_event(const runner::ClientRunner& runner,
                                         const core::ClientEvent& event_variant) {
     namespace ev = core::client_event;
     if (const auto* login = std::get_if<ev::LoginSent>(&event_variant)) {
-        console_.log().info("{}login sent: {} (QoS {})", label_, login->user_id, login->qos);
+        console_.log().info("{}login sent: {} (QoS {})", label(runner), login->user_id, login->qos);
     } else if (const auto* session = std::get_if<ev::SessionAssigned>(&event_variant)) {
-        console_.log().info("{}session ID: {} ({:.1f} ms after the login)", label_,
+        console_.log().info("{}session ID: {} ({:.1f} ms after the login)", label(runner),
                             session->session_id,
                             ms_between(runner.timings().login_sent, core::Clock::now()));
         auto json = event(runner, "session");
         json["session_id"] = std::string(session->session_id);
         console_.emit(json);
     } else if (const auto* answered = std::get_if<ev::CommandAnswered>(&event_variant)) {
-        console_.log().info("{}{} (QoS {}) -> {}", label_, answered->command, answered->qos,
+        console_.log().info("{}{} (QoS {}) -> {}", label(runner), answered->command, answered->qos,
                             answered->reply);
         if (console_.json()) {
             auto command = event(runner, "command");
@@ -78,13 +82,13 @@ void ClientTranscript::on_session_event(const runner::ClientRunner& runner,
     } else if (const auto* unknown = std::get_if<ev::UnknownCommand>(&event_variant)) {
         const std::string shown = core::printable(unknown->command);
         console_.log().warn("{}unknown command '{}' (QoS {}): not in the command table, no reply",
-                            label_, shown, unknown->qos);
+                            label(runner), shown, unknown->qos);
         auto json = event(runner, "unknown_command");
         json["command"] = shown;
         json["qos"] = unknown->qos;
         console_.emit(json);
     } else if (const auto* ignored = std::get_if<ev::Ignored>(&event_variant)) {
-        console_.log().warn("{}ignored a message on '{}': {}", label_,
+        console_.log().warn("{}ignored a message on '{}': {}", label(runner),
                             core::printable(ignored->topic), ignored->reason);
         auto json = event(runner, "ignored");
         json["topic"] = core::printable(ignored->topic);
@@ -92,7 +96,7 @@ void ClientTranscript::on_session_event(const runner::ClientRunner& runner,
         console_.emit(json);
     } else if (const auto* finished = std::get_if<ev::Finished>(&event_variant)) {
         if (finished->outcome == core::ClientOutcome::kPassed) {
-            console_.log().info("{}Well done my IoT!", label_);
+            console_.log().info("{}Well done my IoT!", label(runner));
         }
     }
 }
@@ -107,7 +111,7 @@ void ClientTranscript::summarise(const runner::ClientRunner& runner) {
     const auto& timings = runner.timings();
     const bool passed = runner.end() == runner::ClientEnd::kPassed;
     if (!passed) {
-        console_.log().error("{}{}", label_, runner.end_message());
+        console_.log().error("{}{}", label(runner), runner.end_message());
         auto json = event(runner, "error");
         json["reason"] = std::string(runner::to_string(runner.end()));
         json["message"] = runner.end_message();
@@ -119,8 +123,8 @@ void ClientTranscript::summarise(const runner::ClientRunner& runner) {
         passed ? spdlog::level::info : spdlog::level::warn,
         "{}{}: {} commands, {} replies, {} unknown, {} ignored; login to session "
         "ID {:.1f} ms, whole exchange {:.1f} ms, {} reconnects",
-        label_, runner::to_string(runner.end()), counts.commands, counts.replies, counts.unknown,
-        counts.ignored, ms_between(timings.login_sent, timings.session_assigned),
+        label(runner), runner::to_string(runner.end()), counts.commands, counts.replies,
+        counts.unknown, counts.ignored, ms_between(timings.login_sent, timings.session_assigned),
         ms_between(timings.started, timings.ended), runner.connection().stats().reconnects);
     auto json = event(runner, "summary");
     json["outcome"] = std::string(runner::to_string(runner.end()));

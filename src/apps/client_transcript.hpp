@@ -11,8 +11,9 @@ namespace cmdlink::apps {
 // Turns a client run into the stderr transcript and the --json event stream.
 class ClientTranscript final : public runner::ClientObserver {
   public:
-    // `label` prefixes every line (the demo runs several clients in one process).
-    ClientTranscript(Console& console, std::string label,
+    // `label_with_user_id`: each line starts with its client's user ID (the demo runs several
+    // clients in one process and one transcript).
+    ClientTranscript(Console& console, bool label_with_user_id,
                      std::function<void(const runner::ClientRunner&)> on_finished);
 
     void on_connected(const runner::ClientRunner& runner, bool first,
@@ -25,9 +26,10 @@ class ClientTranscript final : public runner::ClientObserver {
   private:
     [[nodiscard]] nlohmann::json event(const runner::ClientRunner& runner, const char* name) const;
     void summarise(const runner::ClientRunner& runner);
+    [[nodiscard]] std::string label(const runner::ClientRunner& runner) const;
 
     Console& console_;
-    std::string label_;
+    bool label_with_user_id_;
     std::function<void(const runner::ClientRunner&)> on_finished_;
 };
 

@@ -20,6 +20,7 @@
 #include "broker/roster_setup.hpp"
 #include "broker/temp_directory.hpp"
 #include "net/mosquitto_library.hpp"
+#include "runner/client_fleet.hpp"
 #include "runner/os_random.hpp"
 #include "server/server.hpp"
 
@@ -141,7 +142,7 @@ class Demo {
         auto signals = loop_.on_signals({SIGINT, SIGTERM}, [this](int) {
             console_.log().warn("interrupted: stopping the clients, the server and the broker");
             interrupted_ = true;
-            for (auto& client : clients_) client->interrupt();
+            if (fleet_) fleet_->interrupt();
             server_->stop();
         });
         if (!signals) return fail_usage(signals.error());
@@ -158,39 +159,32 @@ class Demo {
     void start_clients() {
         console_.log().info("server ready on 127.0.0.1:{}; starting {} clients{}", broker_.port(),
                             accounts_.size(), flags_.roster ? ", each with its own account" : "");
+        client_transcript_ = std::make_unique<ClientTranscript>(console_, true, nullptr);
+        runner::FleetPlan plan;
+        plan.mqtt = local_options(broker_, flags_, "", "", "");
+        plan.mqtt.username.reset();
+        plan.mqtt.password.reset();
         for (const DemoAccount& account : accounts_) {
-            const std::string& user_id = account.user_id;
-            transcripts_.push_back(std::make_unique<ClientTranscript>(
-                console_, user_id, [this](const runner::ClientRunner&) { on_client_done(); }));
-            core::ClientOptions options;
-            options.user_id = user_id;
-            auto client =
-                runner::ClientRunner::create(loop_,
-                                             local_options(broker_, flags_, "cmdlink-" + user_id,
-                                                           account.username, account.password),
-                                             std::move(options), *transcripts_.back());
-            if (!client) {
-                console_.log().error("{}", client.error());
-                server_->stop();
-                return;
-            }
-            clients_.push_back(std::move(client.value()));
-            if (auto started = clients_.back()->start(); !started) {
-                console_.log().error("{}", started.error());
-            }
+            plan.accounts.push_back({account.user_id, account.username, account.password});
         }
-    }
-
-    void on_client_done() {
-        if (++clients_done_ == clients_.size() && !server_->stopped()) server_->stop();
+        plan.sessions = plan.accounts.size();
+        plan.watcher = client_transcript_.get();
+        fleet_ = std::make_unique<runner::ClientFleet>(loop_, std::move(plan), progress_, [this] {
+            if (!server_->stopped()) server_->stop();
+        });
+        fleet_->start();
     }
 
     int verdict() const {
-        std::size_t passed = 0;
-        for (const auto& client : clients_) {
-            if (client->end() == runner::ClientEnd::kPassed) ++passed;
+        const std::size_t passed = progress_.passed.load();
+        if (fleet_) {
+            // A client that could not even start has no transcript of its own.
+            for (const auto& [reason, count] : fleet_->result().failures) {
+                if (reason.starts_with("cannot_"))
+                    console_.log().error("{} clients: {}", count, reason);
+            }
         }
-        const bool all_passed = passed == accounts_.size() && clients_.size() == passed;
+        const bool all_passed = passed == accounts_.size();
         console_.log().log(all_passed ? spdlog::level::info : spdlog::level::err,
                            "demo: {} of {} clients got Well done my IoT!", passed,
                            accounts_.size());
@@ -214,9 +208,9 @@ class Demo {
     std::optional<core::SessionPool> pool_;
     std::unique_ptr<ServerTranscript> server_transcript_;
     std::unique_ptr<server::Server> server_;
-    std::vector<std::unique_ptr<ClientTranscript>> transcripts_;
-    std::vector<std::unique_ptr<runner::ClientRunner>> clients_;
-    std::size_t clients_done_ = 0;
+    std::unique_ptr<ClientTranscript> client_transcript_;
+    runner::FleetProgress progress_;
+    std::unique_ptr<runner::ClientFleet> fleet_;
     bool interrupted_ = false;
     bool clients_started_ = false;
 };

@@ -54,9 +54,16 @@ void ClientFleet::admit() {
 }
 
 void ClientFleet::open_next() {
-    const std::string user_id = plan_.user_id_prefix + std::to_string(plan_.first_index + next_);
+    const std::size_t index = plan_.first_index + next_;
     ++next_;
     net::MqttOptions mqtt = plan_.mqtt;
+    std::string user_id = plan_.user_id_prefix + std::to_string(index);
+    if (index < plan_.accounts.size()) {
+        const FleetAccount& account = plan_.accounts[index];
+        user_id = account.user_id;
+        mqtt.username = account.username;
+        mqtt.password = account.password;
+    }
     mqtt.client_id = "cmdlink-" + user_id;
     core::ClientOptions client = plan_.client;
     client.user_id = user_id;
@@ -97,22 +104,27 @@ void ClientFleet::fail_unopened(const std::string& reason) {
     if (finished_ == plan_.sessions) on_done_();
 }
 
-void ClientFleet::on_connected(const ClientRunner& runner, bool first, bool /*session_present*/) {
+void ClientFleet::on_connected(const ClientRunner& runner, bool first, bool session_present) {
+    if (plan_.watcher != nullptr) plan_.watcher->on_connected(runner, first, session_present);
     if (!first) return;
     progress_.connected.fetch_add(1, std::memory_order_relaxed);
     result_.last_connected = loop_.now();
     result_.connect_latency.record(loop_.now() - runner.timings().started);
 }
 
-void ClientFleet::on_connection_lost(const ClientRunner& /*runner*/, std::string_view /*reason*/) {}
+void ClientFleet::on_connection_lost(const ClientRunner& runner, std::string_view reason) {
+    if (plan_.watcher != nullptr) plan_.watcher->on_connection_lost(runner, reason);
+}
 
-void ClientFleet::on_session_event(const ClientRunner& /*runner*/, const core::ClientEvent& event) {
+void ClientFleet::on_session_event(const ClientRunner& runner, const core::ClientEvent& event) {
     if (std::holds_alternative<core::client_event::CommandAnswered>(event)) {
         progress_.replies.fetch_add(1, std::memory_order_relaxed);
     }
+    if (plan_.watcher != nullptr) plan_.watcher->on_session_event(runner, event);
 }
 
 void ClientFleet::on_finished(const ClientRunner& runner) {
+    if (plan_.watcher != nullptr) plan_.watcher->on_finished(runner);
     finish(runner, runner.end());
 }
 

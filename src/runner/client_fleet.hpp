@@ -5,6 +5,7 @@
 #include <functional>
 #include <map>
 #include <memory>
+#include <optional>
 #include <string>
 #include <unordered_map>
 #include <vector>
@@ -13,6 +14,13 @@
 #include "runner/client_runner.hpp"
 
 namespace cmdlink::runner {
+
+// A session of its own user ID and account (a roster's student).
+struct FleetAccount {
+    std::string user_id;
+    std::optional<std::string> username;
+    std::optional<std::string> password;
+};
 
 // Which sessions one fleet runs, and how fast it opens them.
 struct FleetPlan {
@@ -24,6 +32,11 @@ struct FleetPlan {
     std::size_t concurrency = 0;  // sessions in flight at once; 0: all of them
     double ramp_per_s = 0;        // new sessions per second; 0: as fast as admitted
     core::Duration connect_timeout = std::chrono::seconds(10);
+    // When given, session i logs in as accounts[first_index + i] with its credentials instead
+    // of <prefix><i> with those of `mqtt`.
+    std::vector<FleetAccount> accounts;
+    // Sees every session's connection and events after the fleet does (a transcript).
+    ClientObserver* watcher = nullptr;
 };
 
 // Counters other threads may read while the fleet runs (for a once-a-second status line).
