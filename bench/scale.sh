@@ -5,6 +5,7 @@
 # Sessions open at --ramp per second and wait a course-like --delay of 3 s before their
 # commands, so all of them are in flight at once (the table shows the peak).
 #   bench/scale.sh [LEVEL...]     (default: 100 1000 5000 10000)
+# BASELINE=path/to/other/cmdlink runs that build too at each level, right after ours.
 set -uo pipefail
 cd "$(dirname "$0")/.."
 levels=("$@")
@@ -13,12 +14,16 @@ source bench/broker.sh
 echo "open-file limit: soft $(ulimit -Sn), hard $(ulimit -Hn)" >&2
 
 rows="$work/rows.jsonl"
+binaries=(./build/cmdlink)
+[ -n "${BASELINE:-}" ] && binaries+=("$BASELINE")
 for n in "${levels[@]}"; do
-  command=(./build/cmdlink bench --port "$port" --broker-pid "$broker_pid" --sessions "$n"
+ for binary in "${binaries[@]}"; do
+  command=("$binary" bench --port "$port" --broker-pid "$broker_pid" --sessions "$n"
            --ramp 5000 --delay 3 --qos 1 --json -q)
   echo "${command[*]}" >&2
   "${command[@]}" | python3 -c 'import json,sys; r=json.loads(sys.stdin.readline()); r["command"]=sys.argv[1]; print(json.dumps(r))' \
     "$(echo "${command[*]}" | sed -E 's/ --(port|broker-pid) [0-9]+//g')" >>"$rows"
+ done
 done
 
 python3 - "$rows" <<'PY'

@@ -8,6 +8,7 @@
 
 #include "apps/bench_flags.hpp"
 #include "apps/bench_run.hpp"
+#include "apps/command_error.hpp"
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
@@ -30,9 +31,7 @@ std::string random_prefix() {
 int run_bench(BenchFlags flags) {
     Console console(flags.quiet ? Verbosity::kQuiet : Verbosity::kNormal, flags.json);
     const auto usage_error = [&](const std::string& message) {
-        console.log().error("{}", message);
-        console.emit({{"event", "error"}, {"reason", "usage"}, {"message", message}});
-        return kExitUsage;
+        return report_failure(console, core::Error{message});
     };
     if (flags.sessions == 0) return usage_error("--sessions must be at least 1");
     if (flags.user_prefix.empty()) flags.user_prefix = random_prefix();
@@ -70,7 +69,7 @@ int run_bench(BenchFlags flags) {
 
     const net::MosquittoLibrary library;
     auto loop = net::EventLoop::create();
-    if (!loop) return usage_error(loop.error());
+    if (!loop) return report_failure(console, loop.failure());
     return run_bench_sessions(
         flags, console, *loop.value(),
         BenchTarget{std::move(mqtt.value()), std::move(policy.value()), broker_pid, fd_limit});

@@ -8,7 +8,7 @@ core::Result<std::unique_ptr<BenchServer>> BenchServer::create(net::MqttOptions 
                                                                core::ServerPolicy policy,
                                                                std::function<void()> on_change) {
     auto loop = net::EventLoop::create();
-    if (!loop) return core::Error{loop.error()};
+    if (!loop) return loop.failure();
     std::unique_ptr<BenchServer> server(
         new BenchServer(std::move(loop.value()), std::move(on_change)));
     server::ServerSetup setup;
@@ -16,12 +16,12 @@ core::Result<std::unique_ptr<BenchServer>> BenchServer::create(net::MqttOptions 
     setup.policy = std::move(policy);
     auto assembled =
         server::Server::create(*server->loop_, std::move(setup), server->random_, *server);
-    if (!assembled) return core::Error{assembled.error()};
+    if (!assembled) return assembled.failure();
     server->server_ = std::move(assembled.value());
     auto waker = net::LoopWaker::create(*server->loop_, [raw = server.get()] {
         if (!raw->server_->stopped()) raw->server_->stop();
     });
-    if (!waker) return core::Error{waker.error()};
+    if (!waker) return waker.failure();
     server->stop_waker_ = std::move(waker.value());
     return server;
 }

@@ -4,6 +4,7 @@
 #include <memory>
 
 #include "apps/client_transcript.hpp"
+#include "apps/command_error.hpp"
 #include "apps/command_table_file.hpp"
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
@@ -52,9 +53,7 @@ int exit_code_for(runner::ClientEnd end) {
 int run_client(const ClientFlags& flags) {
     Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
     const auto usage_error = [&](const std::string& message) {
-        console.log().error("{}", message);
-        console.emit({{"event", "error"}, {"reason", "usage"}, {"message", message}});
-        return kExitUsage;
+        return report_failure(console, core::Error{message});
     };
     if (auto why = core::check_user_id(flags.user_id)) {
         return usage_error("invalid --user-id '" + core::printable(flags.user_id) + "': " + *why);
@@ -66,7 +65,7 @@ int run_client(const ClientFlags& flags) {
 
     const net::MosquittoLibrary library;
     auto loop = net::EventLoop::create();
-    if (!loop) return usage_error(loop.error());
+    if (!loop) return report_failure(console, loop.failure());
     net::EventLoop& event_loop = *loop.value();
 
     core::ClientOptions options;
@@ -87,7 +86,7 @@ int run_client(const ClientFlags& flags) {
         console.log().warn("{}: disconnecting", signal == SIGINT ? "interrupted" : "terminated");
         runner.interrupt();
     });
-    if (!signals) return usage_error(signals.error());
+    if (!signals) return report_failure(console, signals.failure());
 
     if (auto started = runner.start(seconds(flags.connect_timeout_s)); !started) {
         console.log().error("{}", started.error());

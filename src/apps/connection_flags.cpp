@@ -60,7 +60,7 @@ core::Result<net::MqttOptions> to_mqtt_options(const ConnectionFlags& flags,
     if (!flags.username.empty()) options.username = flags.username;
     if (!flags.password_file.empty()) {
         auto password = read_secret_file(flags.password_file);
-        if (!password) return core::Error{password.error()};
+        if (!password) return password.failure();
         options.password = std::move(password.value());
     } else if (const char* from_env = std::getenv("CMDLINK_PASSWORD"); from_env != nullptr) {
         options.password = from_env;

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "core/result.hpp"
+
 namespace cmdlink::apps {
 
 // Listed in every --help and in the README; scripts depend on them, so never renumber.
@@ -10,10 +12,25 @@ inline constexpr int kExitCannotConnect = 3;  // cannot connect, or authenticati
 inline constexpr int kExitLoginTimeout = 4;   // no session ID within the login timeout
 inline constexpr int kExitIdleTimeout = 5;    // no command or end within the idle timeout
 inline constexpr int kExitInterrupted = 6;    // SIGINT/SIGTERM, after a clean disconnect
+inline constexpr int kExitSystem = 7;         // the system refused a resource (descriptors, memory)
+
+// The exit code of a command that stops on `error`.
+inline int exit_code_for(const core::Error& error) {
+    switch (error.kind) {
+        case core::ErrorKind::kInput:
+            return kExitUsage;
+        case core::ErrorKind::kConnection:
+            return kExitCannotConnect;
+        case core::ErrorKind::kSystem:
+            return kExitSystem;
+    }
+    return kExitUsage;
+}
 
 inline constexpr const char* kExitCodeHelp =
     "Exit codes: 0 passed (Well done my IoT!), 1 finished without passing, 2 bad usage or "
     "input, 3 cannot connect or authentication refused, 4 no session ID within the login "
-    "timeout, 5 idle timeout, 6 interrupted (after a clean disconnect).";
+    "timeout, 5 idle timeout, 6 interrupted (after a clean disconnect), 7 the system refused a "
+    "resource (open files, memory, threads).";
 
 }  // namespace cmdlink::apps

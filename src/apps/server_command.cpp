@@ -6,6 +6,7 @@
 #include <memory>
 #include <optional>
 
+#include "apps/command_error.hpp"
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
@@ -58,9 +59,7 @@ core::Result<bool> apply_shared_group(const ServerFlags& flags, core::ServerPoli
 int run_server(const ServerFlags& flags) {
     Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
     const auto usage_error = [&](const std::string& message) {
-        console.log().error("{}", message);
-        console.emit({{"event", "error"}, {"reason", "usage"}, {"message", message}});
-        return kExitUsage;
+        return report_failure(console, core::Error{message});
     };
     auto policy = to_policy(flags.policy);
     if (!policy) return usage_error(policy.error());
@@ -89,7 +88,7 @@ int run_server(const ServerFlags& flags) {
 
     const net::MosquittoLibrary library;
     auto loop = net::EventLoop::create();
-    if (!loop) return usage_error(loop.error());
+    if (!loop) return report_failure(console, loop.failure());
     net::EventLoop& event_loop = *loop.value();
     runner::OsRandom random;
 
@@ -102,7 +101,7 @@ int run_server(const ServerFlags& flags) {
                            in_flight.size());
     }
     auto created = server::Server::create(event_loop, std::move(setup), random, transcript);
-    if (!created) return usage_error(created.error());
+    if (!created) return report_failure(console, created.failure());
     server::Server& server = *created.value();
 
     // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
@@ -122,7 +121,7 @@ int run_server(const ServerFlags& flags) {
                            signal == SIGINT ? "interrupted" : "terminated again");
         server.stop();
     });
-    if (!signals) return usage_error(signals.error());
+    if (!signals) return report_failure(console, signals.failure());
     if (auto started = server.start(); !started) {
         console.log().error("{}", started.error());
         return kExitCannotConnect;

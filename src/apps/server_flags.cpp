@@ -86,7 +86,7 @@ core::Result<core::ServerPolicy> to_policy(const PolicyFlags& flags) {
         return core::Error{"--commands '" + flags.commands + "' is not a count or MIN-MAX range"};
     }
     auto table = load_command_table(table_path);
-    if (!table) return core::Error{table.error()};
+    if (!table) return table.failure();
     policy.table = std::move(table.value());
     policy.delay = seconds(flags.delay_s);
     policy.session_timeout = seconds(flags.session_timeout_s);

@@ -20,7 +20,7 @@ core::Result<core::SessionPool> load_session_pool(const std::string& path,
     if (!pool) return core::Error{path + ": " + pool.error()};
     if (ledger.empty()) return pool;
     auto used = ledger::load_issued_session_ids(ledger);
-    if (!used) return core::Error{used.error()};
+    if (!used) return used.failure();
     for (const std::string& id : used.value()) pool.value().mark_used(id);
     return pool;
 }

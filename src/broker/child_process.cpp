@@ -189,10 +189,10 @@ core::Result<ChildProcess::Ended> ChildProcess::terminate(std::chrono::milliseco
                            system_error_text(error)};
     }
     auto exited = wait_for_exit(grace);
-    if (!exited) return core::Error{exited.error()};
+    if (!exited) return exited.failure();
     if (exited.value()) return Ended{*exited.value(), false};
     auto killed = kill();
-    if (!killed) return core::Error{killed.error()};
+    if (!killed) return killed.failure();
     return Ended{killed.value(), true};
 }
 

@@ -116,11 +116,11 @@ PrivateBroker::~PrivateBroker() {
 
 core::Result<std::unique_ptr<PrivateBroker>> PrivateBroker::start(BrokerOptions options) {
     auto executable = find_mosquitto(options.executable);
-    if (!executable) return core::Error{executable.error()};
+    if (!executable) return executable.failure();
     auto run_as_user = run_as_user_name();
-    if (!run_as_user) return core::Error{run_as_user.error()};
+    if (!run_as_user) return run_as_user.failure();
     auto directory = TempDirectory::create("cmdlink-broker-");
-    if (!directory) return core::Error{directory.error()};
+    if (!directory) return directory.failure();
 
     // The constructor is private, which std::make_unique cannot reach.
     std::unique_ptr<PrivateBroker> broker(
@@ -128,20 +128,20 @@ core::Result<std::unique_ptr<PrivateBroker>> PrivateBroker::start(BrokerOptions 
                           std::move(options), std::move(run_as_user.value())));
 
     if (auto written = broker->write_password_file(); !written) {
-        return core::Error{written.error()};
+        return written.failure();
     }
     if (!broker->options_.acl_file_text.empty()) {
         auto written = write_text_file(broker->files_.acl, broker->options_.acl_file_text);
-        if (!written) return core::Error{written.error()};
+        if (!written) return written.failure();
     }
 
     for (int attempt = 0; attempt < kPortAttempts; ++attempt) {
         auto port = pick_free_loopback_port();
-        if (!port) return core::Error{port.error()};
+        if (!port) return port.failure();
         broker->port_ = port.value();
-        if (auto written = broker->write_config(); !written) return core::Error{written.error()};
+        if (auto written = broker->write_config(); !written) return written.failure();
         auto launched = broker->launch();
-        if (!launched) return core::Error{launched.error()};
+        if (!launched) return launched.failure();
         if (launched.value() == LaunchOutcome::kReady) return broker;
         // Someone took the port between our pick and mosquitto's bind: pick another.
     }
@@ -180,7 +180,7 @@ core::Result<bool> PrivateBroker::restart() {
     if (process_.running()) {
         // Only a process that is really gone matters here, not how it ended.
         auto stopped = stop();
-        if (!stopped && process_.running()) return core::Error{stopped.error()};
+        if (!stopped && process_.running()) return stopped.failure();
     }
     const auto deadline = Clock::now() + kRestartPortWait;
     while (true) {
@@ -206,7 +206,7 @@ std::string PrivateBroker::log_tail(std::size_t lines) const {
 core::Result<bool> PrivateBroker::write_password_file() const {
     if (options_.users.empty()) return true;
     auto tool = find_password_tool(executable_);
-    if (!tool) return core::Error{tool.error()};
+    if (!tool) return tool.failure();
 
     for (std::size_t index = 0; index < options_.users.size(); ++index) {
         const BrokerUser& user = options_.users[index];
@@ -222,9 +222,9 @@ core::Result<bool> PrivateBroker::write_password_file() const {
 
         const auto output_offset = file_size_or_zero(files_.password_tool_output);
         auto child = ChildProcess::spawn(tool.value(), arguments, files_.password_tool_output);
-        if (!child) return core::Error{child.error()};
+        if (!child) return child.failure();
         auto exited = child.value().wait_for_exit(kPasswordToolTimeout);
-        if (!exited) return core::Error{exited.error()};
+        if (!exited) return exited.failure();
         if (!exited.value()) {
             // The child's destructor stops it.
             return core::Error{"mosquitto_passwd did not finish within 10 s while adding user '" +
@@ -250,7 +250,7 @@ core::Result<PrivateBroker::LaunchOutcome> PrivateBroker::launch() {
     const auto log_offset = file_size_or_zero(files_.log);
     const auto output_offset = file_size_or_zero(files_.output);
     auto spawned = ChildProcess::spawn(executable_, {"-c", files_.config.string()}, files_.output);
-    if (!spawned) return core::Error{spawned.error()};
+    if (!spawned) return spawned.failure();
     process_ = std::move(spawned.value());
     const pid_t pid = process_.pid();
 
@@ -258,7 +258,7 @@ core::Result<PrivateBroker::LaunchOutcome> PrivateBroker::launch() {
     std::chrono::milliseconds pause{1};
     while (true) {
         auto exited = process_.poll_exit();
-        if (!exited) return core::Error{exited.error()};
+        if (!exited) return exited.failure();
         if (exited.value()) {
             if (mentions_port_taken(read_text_from(files_.log, log_offset)) ||
                 mentions_port_taken(read_text_from(files_.output, output_offset))) {

@@ -44,20 +44,20 @@ core::Result<std::string> password_file_text(const std::vector<Account>& account
     if (plain_lines.empty()) return hashed_lines;
 
     auto executable = find_mosquitto(mosquitto);
-    if (!executable) return core::Error{executable.error()};
+    if (!executable) return executable.failure();
     auto tool = find_password_tool(executable.value());
-    if (!tool) return core::Error{tool.error()};
+    if (!tool) return tool.failure();
     auto scratch = TempDirectory::create("cmdlink-roster-");
-    if (!scratch) return core::Error{scratch.error()};
+    if (!scratch) return scratch.failure();
     const auto file = scratch.value().path() / "passwords";
     const auto output = scratch.value().path() / "mosquitto_passwd.out";
     if (auto written = write_text_file(file, plain_lines); !written) {
-        return core::Error{written.error()};
+        return written.failure();
     }
     auto child = ChildProcess::spawn(tool.value(), {"-U", file.string()}, output);
-    if (!child) return core::Error{child.error()};
+    if (!child) return child.failure();
     auto exited = child.value().wait_for_exit(kHashTimeout);
-    if (!exited) return core::Error{exited.error()};
+    if (!exited) return exited.failure();
     if (!exited.value()) return core::Error{"mosquitto_passwd -U did not finish within 60 s"};
     const int status = *exited.value();
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
@@ -146,16 +146,16 @@ core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& ros
                                              const RosterSetupOptions& options,
                                              core::RandomSource& random) {
     if (auto checked = check_accounts(roster, options); !checked) {
-        return core::Error{checked.error()};
+        return checked.failure();
     }
     std::filesystem::path plugin = options.dynsec_plugin;
     if (options.dynamic_security && plugin.empty()) {
         auto found = find_dynsec_plugin();
-        if (!found) return core::Error{found.error()};
+        if (!found) return found.failure();
         plugin = found.value();
     }
     auto run_as_user = run_as_user_name();
-    if (!run_as_user) return core::Error{run_as_user.error()};
+    if (!run_as_user) return run_as_user.failure();
 
     std::vector<Account> accounts;
     accounts.push_back(Account{options.server_user, options.server_password,
@@ -165,9 +165,9 @@ core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& ros
     }
     // Everything that can fail on the inputs happens before the first file is written.
     auto passwords = password_file_text(accounts, options.mosquitto);
-    if (!passwords) return core::Error{passwords.error()};
+    if (!passwords) return passwords.failure();
 
-    if (auto made = make_directory(options.directory); !made) return core::Error{made.error()};
+    if (auto made = make_directory(options.directory); !made) return made.failure();
     std::error_code error;
     const std::filesystem::path directory = std::filesystem::absolute(options.directory, error);
     if (error) return core::Error{"cannot resolve " + options.directory.string()};
@@ -199,17 +199,17 @@ core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& ros
     broker.roster = security;
 
     if (auto written = write_file_atomically(files.passwords, passwords.value(), 0600); !written) {
-        return core::Error{written.error()};
+        return written.failure();
     }
     for (const auto& [path, text] : rule_files) {
         if (auto written = write_file_atomically(path, text, 0600); !written) {
-            return core::Error{written.error()};
+            return written.failure();
         }
     }
     const std::string config = render_broker_config(broker, files, options.port,
                                                     run_as_user.value(), options.bind_address);
     if (auto written = write_file_atomically(files.config, config, 0600); !written) {
-        return core::Error{written.error()};
+        return written.failure();
     }
     return setup;
 }

@@ -6,8 +6,16 @@
 
 namespace cmdlink::core {
 
+// What kind of failure an error is, which decides the exit code a command ends with.
+enum class ErrorKind {
+    kInput,       // bad usage, a bad file or value: the user can fix the input
+    kConnection,  // the broker cannot be reached, or refused us
+    kSystem,      // the operating system refused a resource (descriptors, memory, threads)
+};
+
 struct Error {
     std::string message;
+    ErrorKind kind = ErrorKind::kInput;
 };
 
 // A value or a message a user can act on; std::expected arrives only with C++23.
@@ -22,9 +30,21 @@ class Result {
     [[nodiscard]] T& value() { return std::get<T>(state_); }
     [[nodiscard]] const T& value() const { return std::get<T>(state_); }
     [[nodiscard]] const std::string& error() const { return std::get<Error>(state_).message; }
+    // The whole error, kind included, to pass on from a function of another result type:
+    //   if (!opened) return opened.failure();
+    [[nodiscard]] const Error& failure() const { return std::get<Error>(state_); }
 
   private:
     std::variant<T, Error> state_;
 };
+
+// Success without a value, for operations that either work or say why not.
+struct Ok {};
+using Status = Result<Ok>;
+
+// An error of the operating system's (an errno), as its kind says.
+inline Error system_error(std::string message) {
+    return Error{std::move(message), ErrorKind::kSystem};
+}
 
 }  // namespace cmdlink::core

@@ -60,7 +60,7 @@ core::Result<std::vector<SessionRecord>> load_sessions(SqliteDatabase& db,
     auto statement = db.prepare(std::string(kSessionColumns) +
                                 "WHERE (?1 IS NULL OR s.user_id = ?1) AND s.login_us >= ?2 "
                                 "ORDER BY s.login_us, s.session_id");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     bind_filter(statement.value(), filter);
     return collect<SessionRecord>(db, statement.value(), session_from);
 }
@@ -72,7 +72,7 @@ core::Result<std::vector<ReplyRecord>> load_replies(SqliteDatabase& db,
                    "WHERE (s.session_id IS NOT NULL AND (?1 IS NULL OR s.user_id = ?1) AND "
                    "s.login_us >= ?2) OR (s.session_id IS NULL AND ?1 IS NULL AND "
                    "r.arrived_us >= ?2) ORDER BY r.arrived_us, r.id");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     bind_filter(statement.value(), filter);
     return collect<ReplyRecord>(db, statement.value(), reply_from);
 }
@@ -80,7 +80,7 @@ core::Result<std::vector<ReplyRecord>> load_replies(SqliteDatabase& db,
 core::Result<std::vector<SessionRecord>> load_open_sessions(SqliteDatabase& db) {
     auto statement = db.prepare(std::string(kSessionColumns) +
                                 "WHERE s.end_us IS NULL ORDER BY s.login_us, s.session_id");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     return collect<SessionRecord>(db, statement.value(), session_from);
 }
 
@@ -88,7 +88,7 @@ core::Result<std::vector<std::pair<std::string, WallMicros>>> load_ended_since(S
                                                                                WallMicros since) {
     auto statement =
         db.prepare("SELECT session_id, end_us FROM sessions WHERE end_us >= ?1 ORDER BY end_us");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     statement.value().bind(1, since);
     return collect<std::pair<std::string, WallMicros>>(
         db, statement.value(),
@@ -97,7 +97,7 @@ core::Result<std::vector<std::pair<std::string, WallMicros>>> load_ended_since(S
 
 core::Result<std::vector<std::string>> load_session_ids(SqliteDatabase& db) {
     auto statement = db.prepare("SELECT session_id FROM sessions");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     return collect<std::string>(db, statement.value(),
                                 [](const Statement& row) { return row.text(0); });
 }
@@ -107,7 +107,7 @@ core::Result<std::vector<CommandRecord>> load_commands(SqliteDatabase& db,
     auto statement = db.prepare(
         "SELECT session_id, position, command, qos, sent_us FROM commands "
         "WHERE session_id = ?1 ORDER BY position");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     statement.value().bind(1, session_id);
     return collect<CommandRecord>(db, statement.value(), [](const Statement& row) {
         return CommandRecord{row.text(0), static_cast<std::uint32_t>(row.integer(1)), row.text(2),
@@ -119,7 +119,7 @@ core::Result<std::vector<ReplyRecord>> load_session_replies(SqliteDatabase& db,
                                                             const std::string& session_id) {
     auto statement =
         db.prepare(std::string(kReplyColumns) + "WHERE r.session_id = ?1 ORDER BY r.id");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     statement.value().bind(1, session_id);
     return collect<ReplyRecord>(db, statement.value(), reply_from);
 }

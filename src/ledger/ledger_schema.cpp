@@ -54,7 +54,7 @@ CREATE TABLE refused_logins (
 
 core::Result<int> read_integer_pragma(SqliteDatabase& db, const std::string& pragma) {
     auto statement = db.prepare("PRAGMA " + pragma);
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     if (statement.value().step() != SQLITE_ROW) return core::Error{db.last_error()};
     return static_cast<int>(statement.value().integer(0));
 }
@@ -63,7 +63,7 @@ core::Result<bool> check_integrity(SqliteDatabase& db) {
     // quick_check reads every page, so a torn or overwritten file is found at start rather
     // than halfway through a course; it is linear in the file size, which is fine at start.
     auto statement = db.prepare("PRAGMA quick_check");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     const int rc = statement.value().step();
     if (rc != SQLITE_ROW) return core::Error{db.last_error()};
     if (const std::string verdict = statement.value().text(0); verdict != "ok") {
@@ -74,20 +74,20 @@ core::Result<bool> check_integrity(SqliteDatabase& db) {
 
 core::Result<int> table_count(SqliteDatabase& db) {
     auto statement = db.prepare("SELECT count(*) FROM sqlite_schema");
-    if (!statement) return core::Error{statement.error()};
+    if (!statement) return statement.failure();
     if (statement.value().step() != SQLITE_ROW) return core::Error{db.last_error()};
     return static_cast<int>(statement.value().integer(0));
 }
 
 // Integrity first: on a file that is not SQLite at all, every later question fails anyway.
 core::Result<int> check_version(SqliteDatabase& db) {
-    if (auto checked = check_integrity(db); !checked) return core::Error{checked.error()};
+    if (auto checked = check_integrity(db); !checked) return checked.failure();
     auto version = read_integer_pragma(db, "user_version");
-    if (!version) return core::Error{version.error()};
+    if (!version) return version.failure();
     if (version.value() == kLedgerSchemaVersion) return version;
     if (version.value() == 0) {
         auto tables = table_count(db);
-        if (!tables) return core::Error{tables.error()};
+        if (!tables) return tables.failure();
         if (tables.value() == 0) return 0;
         return core::Error{"it is an SQLite database, but not a cmdlink ledger"};
     }
@@ -104,7 +104,7 @@ core::Result<bool> configure_for_writing(SqliteDatabase& db, bool fresh) {
     if (auto done = db.execute("PRAGMA busy_timeout = 5000"); !done) return done;
     // WAL: readers never block the writer, and a commit is one append to the -wal file.
     auto mode = db.prepare("PRAGMA journal_mode = WAL");
-    if (!mode) return core::Error{mode.error()};
+    if (!mode) return mode.failure();
     if (mode.value().step() != SQLITE_ROW || mode.value().text(0) != "wal") {
         return core::Error{"cannot switch to WAL mode: " + db.last_error()};
     }
@@ -136,7 +136,7 @@ core::Result<bool> configure_for_writing(SqliteDatabase& db, bool fresh) {
 
 core::Result<SqliteDatabase> open_ledger_for_writing(const std::string& path) {
     auto opened = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
-    if (!opened) return core::Error{opened.error()};
+    if (!opened) return opened.failure();
     SqliteDatabase& db = opened.value();
     if (sqlite3_db_readonly(db.handle(), "main") == 1) return fail(path, "the file is read-only");
     auto version = check_version(db);
@@ -153,7 +153,7 @@ core::Result<SqliteDatabase> open_ledger_for_reading(const std::string& path) {
         return fail(path, "no such file");
     }
     auto opened = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadOnly);
-    if (!opened) return core::Error{opened.error()};
+    if (!opened) return opened.failure();
     SqliteDatabase& db = opened.value();
     static_cast<void>(db.execute("PRAGMA busy_timeout = 5000"));
     auto version = check_version(db);

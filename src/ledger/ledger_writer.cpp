@@ -15,9 +15,9 @@ namespace cmdlink::ledger {
 
 core::Result<std::unique_ptr<LedgerWriter>> LedgerWriter::open(const std::string& path) {
     auto db = open_ledger_for_writing(path);
-    if (!db) return core::Error{db.error()};
+    if (!db) return db.failure();
     os::UniqueFd signal(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-    if (!signal.valid()) return core::Error{std::string("eventfd: ") + std::strerror(errno)};
+    if (!signal.valid()) return core::system_error(std::string("eventfd: ") + std::strerror(errno));
     std::unique_ptr<LedgerWriter> writer(
         new LedgerWriter(std::move(db.value()), std::move(signal)));
     // Prepared only once the connection has its final address: the statements point at it.

@@ -12,7 +12,7 @@ namespace cmdlink::ledger {
 core::Result<core::PreviousRun> load_previous_run(const std::string& path,
                                                   core::Duration retention) {
     auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadOnly);
-    if (!db) return core::Error{db.error()};
+    if (!db) return db.failure();
     auto open = load_open_sessions(db.value());
     if (!open) return core::Error{"cannot read " + path + ": " + open.error()};
     const WallMicros now = wall_micros_now();
@@ -49,7 +49,7 @@ core::Result<core::PreviousRun> load_previous_run(const std::string& path,
 
 core::Result<std::vector<std::string>> load_issued_session_ids(const std::string& path) {
     auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadOnly);
-    if (!db) return core::Error{db.error()};
+    if (!db) return db.failure();
     auto ids = load_session_ids(db.value());
     if (!ids) return core::Error{"cannot read " + path + ": " + ids.error()};
     return ids;

@@ -31,7 +31,7 @@ core::Result<RowStatements> RowStatements::prepare(SqliteDatabase& db) {
     };
     for (const auto& [statement, text] : sql) {
         auto prepared = db.prepare(text);
-        if (!prepared) return core::Error{prepared.error()};
+        if (!prepared) return prepared.failure();
         *statement = std::move(prepared.value());
     }
     return statements;

@@ -42,7 +42,7 @@ EventLoop::~EventLoop() = default;
 
 core::Result<std::unique_ptr<EventLoop>> EventLoop::create() {
     UniqueFd fd(::epoll_create1(EPOLL_CLOEXEC));
-    if (!fd.valid()) return core::Error{errno_text("epoll_create1")};
+    if (!fd.valid()) return core::system_error(errno_text("epoll_create1"));
     return std::unique_ptr<EventLoop>(new EventLoop(std::move(fd)));
 }
 
@@ -51,7 +51,7 @@ core::Result<bool> EventLoop::watch(int fd, bool want_write, FdWatcher& watcher)
     event.events = EPOLLIN | (want_write ? EPOLLOUT : 0U);
     event.data.ptr = &watcher;
     if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
-        return core::Error{errno_text("epoll_ctl(ADD)")};
+        return core::system_error(errno_text("epoll_ctl(ADD)"));
     }
     return true;
 }
@@ -84,9 +84,9 @@ core::Result<bool> EventLoop::on_signals(const std::vector<int>& signals,
     sigemptyset(&mask);
     for (const int signal : signals) sigaddset(&mask, signal);
     if (::sigprocmask(SIG_BLOCK, &mask, nullptr) != 0)
-        return core::Error{errno_text("sigprocmask")};
+        return core::system_error(errno_text("sigprocmask"));
     UniqueFd fd(::signalfd(-1, &mask, SFD_NONBLOCK | SFD_CLOEXEC));
-    if (!fd.valid()) return core::Error{errno_text("signalfd")};
+    if (!fd.valid()) return core::system_error(errno_text("signalfd"));
     auto watcher = std::make_unique<SignalWatcher>(std::move(fd), std::move(callback));
     auto watched = watch(watcher->fd(), false, *watcher);
     if (!watched) return watched;

@@ -13,10 +13,10 @@ namespace cmdlink::net {
 core::Result<std::unique_ptr<LoopWaker>> LoopWaker::create(EventLoop& loop,
                                                            std::function<void()> callback) {
     UniqueFd fd(::eventfd(0, EFD_NONBLOCK | EFD_CLOEXEC));
-    if (!fd.valid()) return core::Error{std::string("eventfd: ") + std::strerror(errno)};
+    if (!fd.valid()) return core::system_error(std::string("eventfd: ") + std::strerror(errno));
     std::unique_ptr<LoopWaker> waker(new LoopWaker(loop, std::move(fd), std::move(callback)));
     if (auto watched = loop.watch(waker->fd_.get(), false, *waker); !watched) {
-        return core::Error{watched.error()};
+        return watched.failure();
     }
     return waker;
 }

@@ -49,7 +49,7 @@ core::Result<std::unique_ptr<MqttConnection>> MqttConnection::create(EventLoop& 
         new MqttConnection(loop, std::move(options), listener));
     if (!connection->mosq_) return core::Error{"cannot create an MQTT client (out of memory?)"};
     auto configured = connection->configure();
-    if (!configured) return core::Error{configured.error()};
+    if (!configured) return configured.failure();
     return connection;
 }
 

@@ -29,11 +29,11 @@ core::Result<std::unique_ptr<ClientRunner>> ClientRunner::create(net::EventLoop&
                                                                  core::ClientOptions options,
                                                                  ClientObserver& observer) {
     auto session = core::ClientSession::create(std::move(options));
-    if (!session) return core::Error{session.error()};
+    if (!session) return session.failure();
     std::unique_ptr<ClientRunner> runner(
         new ClientRunner(loop, std::move(session.value()), observer));
     auto connection = net::MqttConnection::create(loop, std::move(mqtt), *runner);
-    if (!connection) return core::Error{connection.error()};
+    if (!connection) return connection.failure();
     runner->connection_ = std::move(connection.value());
     return runner;
 }

@@ -12,11 +12,11 @@ core::Result<std::unique_ptr<ServerRunner>> ServerRunner::create(net::EventLoop&
                                                                  core::RandomSource& random,
                                                                  ServerObserver& observer) {
     auto issuer = core::Issuer::create(std::move(policy), random);
-    if (!issuer) return core::Error{issuer.error()};
+    if (!issuer) return issuer.failure();
     std::unique_ptr<ServerRunner> runner(
         new ServerRunner(loop, std::move(issuer.value()), observer));
     auto connection = net::MqttConnection::create(loop, std::move(mqtt), *runner);
-    if (!connection) return core::Error{connection.error()};
+    if (!connection) return connection.failure();
     runner->connection_ = std::move(connection.value());
     return runner;
 }

@@ -24,13 +24,13 @@ core::Result<std::unique_ptr<Server>> Server::create(net::EventLoop& loop, Serve
                 raw->stop("the ledger failed: " + why);
             });
         if (auto watched = server->recorder_->watch(); !watched) {
-            return core::Error{watched.error()};
+            return watched.failure();
         }
     }
     if (setup.grant_sessions) server->gate_.require(Confirmation::kGranted);
     auto runner = runner::ServerRunner::create(loop, std::move(setup.mqtt), std::move(setup.policy),
                                                random, *server);
-    if (!runner) return core::Error{runner.error()};
+    if (!runner) return runner.failure();
     server->runner_ = std::move(runner.value());
     if (setup.pool) server->runner_->use_session_pool(std::move(*setup.pool));
     if (setup.grant_sessions) {
