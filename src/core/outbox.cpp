@@ -8,7 +8,7 @@ namespace {
 
 // Large enough for a few hundred session IDs and commands; a longer text gets a block of
 // its own size.
-constexpr std::size_t kBlockSize = 16 * 1024;
+constexpr std::size_t kBlockSize = std::size_t{16} * 1024;
 
 }  // namespace
 

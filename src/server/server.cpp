@@ -9,8 +9,7 @@ namespace cmdlink::server {
 core::Result<std::unique_ptr<Server>> Server::create(net::EventLoop& loop, ServerSetup setup,
                                                      core::RandomSource& random,
                                                      runner::ServerObserver& observer) {
-    std::unique_ptr<Server> server(
-        new Server(loop, setup.stop_after, setup.grant_sessions, observer));
+    std::unique_ptr<Server> server(new Server(setup.stop_after, setup.grant_sessions, observer));
     Server* raw = server.get();
     if (setup.ledger != nullptr) {
         server->gate_.require(Confirmation::kRecorded);
@@ -48,13 +47,8 @@ core::Result<std::unique_ptr<Server>> Server::create(net::EventLoop& loop, Serve
     return server;
 }
 
-Server::Server(net::EventLoop& loop, std::uint64_t stop_after, bool grant_sessions,
-               runner::ServerObserver& observer)
-    : loop_(loop),
-      stop_after_(stop_after),
-      grant_sessions_(grant_sessions),
-      observer_(observer),
-      gate_(0) {}
+Server::Server(std::uint64_t stop_after, bool grant_sessions, runner::ServerObserver& observer)
+    : stop_after_(stop_after), grant_sessions_(grant_sessions), observer_(observer), gate_(0) {}
 
 Server::~Server() = default;
 

@@ -68,8 +68,7 @@ class Server final : private runner::ServerObserver {
     [[nodiscard]] std::size_t awaiting_announce() const { return gate_.waiting(); }
 
   private:
-    Server(net::EventLoop& loop, std::uint64_t stop_after, bool grant_sessions,
-           runner::ServerObserver& observer);
+    Server(std::uint64_t stop_after, bool grant_sessions, runner::ServerObserver& observer);
 
     void on_connected(const runner::ServerRunner& runner, bool first,
                       bool session_present) override;
@@ -83,7 +82,6 @@ class Server final : private runner::ServerObserver {
     void confirm(const std::string& session_id, Confirmation confirmation);
     void on_grant_response(std::string_view response);
 
-    net::EventLoop& loop_;
     std::uint64_t stop_after_;
     bool grant_sessions_;
     runner::ServerObserver& observer_;
