@@ -75,16 +75,8 @@ void ClientRunner::carry_out() {
     // returns, in order.
     if (carrying_out_) return;
     carrying_out_ = true;
-    while (!session_.outbox().empty()) {
-        session_.outbox().take_into(batch_);
-        for (const auto& entry : batch_.entries()) {
-            if (const auto* action = std::get_if<core::MqttAction>(&entry)) {
-                core::carry_out(*action, *connection_);
-            } else {
-                handle(std::get<core::ClientEvent>(entry));
-            }
-        }
-    }
+    core::carry_out_all(session_.outbox(), batch_, *connection_,
+                        [this](const core::ClientEvent& event) { handle(event); });
     carrying_out_ = false;
     rearm();
 }

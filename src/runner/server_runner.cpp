@@ -74,16 +74,8 @@ void ServerRunner::carry_out() {
     // returns, in order.
     if (carrying_out_) return;
     carrying_out_ = true;
-    while (!issuer_.outbox().empty()) {
-        issuer_.outbox().take_into(batch_);
-        for (const auto& entry : batch_.entries()) {
-            if (const auto* action = std::get_if<core::MqttAction>(&entry)) {
-                core::carry_out(*action, *connection_);
-            } else {
-                handle(std::get<core::ServerEvent>(entry));
-            }
-        }
-    }
+    core::carry_out_all(issuer_.outbox(), batch_, *connection_,
+                        [this](const core::ServerEvent& event) { handle(event); });
     carrying_out_ = false;
     if (issuer_.stopped() || issuer_.drained()) {
         deadline_.cancel();

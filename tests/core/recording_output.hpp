@@ -275,34 +275,13 @@ class RecordingServerOutput : public RecordingMqtt {
 // Carries out what `outbox` holds into `out`, in order, as a runner does after each input.
 inline void replay(ServerOutbox& outbox, RecordingServerOutput& out) {
     ServerOutbox batch;
-    while (!outbox.empty()) {
-        outbox.take_into(batch);
-        for (const auto& entry : batch.entries()) {
-            if (const auto* action = std::get_if<MqttAction>(&entry)) {
-                carry_out(*action, out);
-            } else {
-                out.record(std::get<ServerEvent>(entry));
-            }
-        }
-    }
-}
-
-inline void replay(ClientOutbox& outbox, RecordingClientOutput& out) {
-    ClientOutbox batch;
-    while (!outbox.empty()) {
-        outbox.take_into(batch);
-        for (const auto& entry : batch.entries()) {
-            if (const auto* action = std::get_if<MqttAction>(&entry)) {
-                carry_out(*action, out);
-            } else {
-                out.report(std::get<ClientEvent>(entry));
-            }
-        }
-    }
+    carry_out_all(outbox, batch, out, [&](const ServerEvent& event) { out.record(event); });
 }
 
 inline void replay(ClientSession& client, RecordingClientOutput& out) {
-    replay(client.outbox(), out);
+    ClientOutbox batch;
+    carry_out_all(client.outbox(), batch, out,
+                  [&](const ClientEvent& event) { out.report(event); });
 }
 
 // Replays the issuer's outbox and, unless `announce` is false, announces each new session at
@@ -310,21 +289,13 @@ inline void replay(ClientSession& client, RecordingClientOutput& out) {
 inline void settle(Issuer& issuer, RecordingServerOutput& out, TimePoint now,
                    bool announce = true) {
     ServerOutbox batch;
-    while (!issuer.outbox().empty()) {
-        issuer.outbox().take_into(batch);
-        for (const auto& entry : batch.entries()) {
-            if (const auto* action = std::get_if<MqttAction>(&entry)) {
-                carry_out(*action, out);
-                continue;
-            }
-            const auto& event = std::get<ServerEvent>(entry);
-            out.record(event);
-            const auto* issued = std::get_if<server_event::SessionIssued>(&event);
-            if (announce && issued != nullptr && !issued->repeated) {
-                issuer.announce(issued->session_id, now);
-            }
+    carry_out_all(issuer.outbox(), batch, out, [&](const ServerEvent& event) {
+        out.record(event);
+        const auto* issued = std::get_if<server_event::SessionIssued>(&event);
+        if (announce && issued != nullptr && !issued->repeated) {
+            issuer.announce(issued->session_id, now);
         }
-    }
+    });
 }
 
 // A reproducible stream of random words.
