@@ -48,6 +48,22 @@ std::string read_text(const std::filesystem::path& path) {
     return text.str();
 }
 
+std::string sanitizer_report(std::string_view stderr_text) {
+    // Every report names its sanitizer followed by a colon ("ERROR: AddressSanitizer: ...",
+    // "WARNING: ThreadSanitizer: ...", "SUMMARY: UndefinedBehaviorSanitizer: ..."); a UBSan
+    // report starts with "<file>:<line>:<column>: runtime error: ...", before its name.
+    static constexpr std::string_view kMarkers[] = {
+        "AddressSanitizer:", "LeakSanitizer:", "ThreadSanitizer:", "UndefinedBehaviorSanitizer:",
+        "runtime error:"};
+    std::size_t first = std::string_view::npos;
+    for (const std::string_view marker : kMarkers)
+        first = std::min(first, stderr_text.find(marker));
+    if (first == std::string_view::npos) return {};
+    const std::size_t line_start = stderr_text.rfind('\n', first);
+    return std::string(
+        stderr_text.substr(line_start == std::string_view::npos ? 0 : line_start + 1));
+}
+
 std::vector<Json> events_named(const std::vector<Json>& events, std::string_view name) {
     std::vector<Json> named;
     for (const Json& event : events) {
@@ -190,6 +206,7 @@ void ProcessTest::TearDown() {
     for (auto& process : processes_) {
         if (process->running()) process->stop();
     }
+    expect_no_sanitizer_reports();
     processes_.clear();
 }
 
@@ -221,6 +238,15 @@ CmdlinkProcess* ProcessTest::run_cmdlink(const std::string& name,
 
 void ProcessTest::print_outputs() const {
     for (const auto& process : processes_) std::cerr << process->describe();
+}
+
+void ProcessTest::expect_no_sanitizer_reports() const {
+    // Not every test checks each process's exit code, and a process the test kills never
+    // gets to exit with the sanitizers' code: its stderr is what tells.
+    for (const auto& process : processes_) {
+        const std::string report = sanitizer_report(process->stderr_text());
+        EXPECT_TRUE(report.empty()) << process->name() << " reported:\n" << report;
+    }
 }
 
 // --- BrokerTest -------------------------------------------------------------------------

@@ -36,6 +36,10 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 
 std::string read_text(const std::filesystem::path& path);
 
+// The part of a process's stderr from the first sanitizer report on (AddressSanitizer,
+// LeakSanitizer, UndefinedBehaviorSanitizer, ThreadSanitizer), or "" when there is none.
+std::string sanitizer_report(std::string_view stderr_text);
+
 // The events of `events` whose "event" field is `name`.
 std::vector<Json> events_named(const std::vector<Json>& events, std::string_view name);
 
@@ -98,6 +102,8 @@ class ProcessTest : public ::testing::Test {
     CmdlinkProcess* run_cmdlink(const std::string& name, const std::vector<std::string>& arguments);
     // Prints the outputs of every process started so far (called on failure).
     void print_outputs() const;
+    // Fails the test for every process whose stderr holds a sanitizer report.
+    void expect_no_sanitizer_reports() const;
 
   private:
     std::optional<broker::TempDirectory> workspace_;
