@@ -202,9 +202,15 @@ TEST_F(LedgerCrash, NoCommittedRowIsLostAndEverySessionEnds) {
     // Every reply came from our devices to sessions this server issued, before or after the
     // restart.
     EXPECT_EQ(after.unknown_session_replies, 0U);
+#ifndef CMDLINK_SANITIZED
+    // Where the kill lands, and how much the server's unacknowledged outgoing messages (lost
+    // with it: issue 9) cost, depends on how fast the server runs against its clients; under a
+    // sanitizer it runs several times slower, so these hold only for the normal build. The
+    // sanitizer run keeps the invariants above.
     EXPECT_GT(open_before, 0U) << "the kill caught no session in flight: nothing was tested";
     EXPECT_GE(fleet.passed, kClients * 9 / 10);
     EXPECT_GE(outcomes["passed"], kClients * 9U / 10);
+#endif
 }
 
 }  // namespace
