@@ -8,9 +8,9 @@
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
 #include "apps/random_password.hpp"
-#include "broker/roster.hpp"
 #include "broker/roster_setup.hpp"
-#include "broker/text_file.hpp"
+#include "isolation/roster.hpp"
+#include "os/text_file.hpp"
 #include "runner/os_random.hpp"
 
 namespace cmdlink::apps {
@@ -47,7 +47,7 @@ int run_broker_config(const BrokerConfigFlags& flags) {
     };
     auto text = read_whole_file(flags.roster);
     if (!text) return usage_error(text.error());
-    auto roster = broker::parse_roster(text.value());
+    auto roster = isolation::parse_roster(text.value());
     if (!roster) return usage_error(flags.roster + ": nothing written:\n" + roster.error());
 
     broker::RosterSetupOptions options;
@@ -76,7 +76,7 @@ int run_broker_config(const BrokerConfigFlags& flags) {
     std::string password_file = flags.server_password_file;
     if (generated) {
         password_file = (directory / kServerPasswordFile).string();
-        auto saved = broker::write_file_atomically(password_file, options.server_password, 0600);
+        auto saved = os::write_file_atomically(password_file, options.server_password, 0600);
         if (!saved) return usage_error(saved.error());
     }
     console.log().info("{} students; wrote {}/mosquitto.conf, passwords, {}{}",

@@ -15,7 +15,7 @@
 #include <system_error>
 #include <vector>
 
-#include "broker/system_error_text.hpp"
+#include "os/system_error_text.hpp"
 #include "os/unique_fd.hpp"
 
 namespace cmdlink::broker {
@@ -67,18 +67,19 @@ core::Result<int> pick_free_loopback_port() {
     if (!fd.valid()) {
         const int error = errno;
         return core::Error{"cannot create a TCP socket to find a free port: " +
-                           system_error_text(error)};
+                           os::system_error_text(error)};
     }
     sockaddr_in address = loopback_socket_address(0);
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         const int error = errno;
         return core::Error{"cannot bind a TCP socket to 127.0.0.1 to find a free port: " +
-                           system_error_text(error) + " (is the loopback interface up?)"};
+                           os::system_error_text(error) + " (is the loopback interface up?)"};
     }
     socklen_t length = sizeof address;
     if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
         const int error = errno;
-        return core::Error{"cannot read the port the kernel picked: " + system_error_text(error)};
+        return core::Error{"cannot read the port the kernel picked: " +
+                           os::system_error_text(error)};
     }
     return static_cast<int>(ntohs(address.sin_port));
 }

@@ -3,7 +3,7 @@
 #include <utility>
 
 #include "core/protocol.hpp"
-#include "runner/session_grant.hpp"
+#include "isolation/session_grant.hpp"
 
 namespace cmdlink::runner {
 
@@ -87,8 +87,9 @@ void ServerRunner::record(const core::ServerEvent& event) {
     // can learn the ID. A repeated ID was granted already.
     const auto* issued = std::get_if<core::server_event::SessionIssued>(&event);
     if (grant_sessions_ && issued != nullptr && !issued->repeated) {
-        connection_->publish(kGrantTopic,
-                             session_grant_command(issued->user_id, issued->session_id), 1);
+        connection_->publish(isolation::kGrantTopic,
+                             isolation::session_grant_command(issued->user_id, issued->session_id),
+                             1);
     }
     observer_.on_server_event(*this, event);
 }
@@ -112,7 +113,7 @@ void ServerRunner::on_connected(bool session_present) {
     issuer_.start(*this);
     start_subscriptions_ = subscriptions_made_;
     // After the Issuer's two subscriptions, which ready() counts.
-    if (grant_sessions_) connection_->subscribe(kGrantResponseTopic, 1);
+    if (grant_sessions_) connection_->subscribe(isolation::kGrantResponseTopic, 1);
 }
 
 void ServerRunner::on_refused(std::string reason) {
@@ -131,9 +132,9 @@ void ServerRunner::on_connection_lost(std::string reason) {
 
 void ServerRunner::on_message(std::string_view topic, std::string_view payload, int qos,
                               bool retained) {
-    if (grant_sessions_ && topic == kGrantResponseTopic) {
+    if (grant_sessions_ && topic == isolation::kGrantResponseTopic) {
         // Not a protocol message: reported like one the server ignores, so it shows.
-        for (const std::string& failure : grant_failures(payload)) {
+        for (const std::string& failure : isolation::grant_failures(payload)) {
             observer_.on_server_event(*this, core::server_event::MessageIgnored{topic, failure});
         }
         return;

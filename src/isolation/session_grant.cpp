@@ -1,18 +1,16 @@
-#include "runner/session_grant.hpp"
+#include "isolation/session_grant.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "core/session_access.hpp"
+#include "isolation/dynsec_acl.hpp"
+#include "isolation/dynsec_names.hpp"
 
-namespace cmdlink::runner {
+namespace cmdlink::isolation {
 
 std::string session_grant_command(std::string_view user_id, std::string_view session_id) {
     using Json = nlohmann::ordered_json;
-    const std::string role = core::session_role_name(user_id);
+    const std::string role = session_role_name(user_id);
     const std::string replies = std::string(session_id) + "/+";
-    const auto acl = [](std::string_view type, std::string_view topic) {
-        return Json{{"acltype", type}, {"topic", topic}, {"allow", true}};
-    };
     // Deleting a missing role only earns a "Role not found" response; createRole on an
     // existing one would fail, hence delete first. addGroupRole fails for a user ID that is
     // not in the roster, so nobody gets the role then.
@@ -20,11 +18,11 @@ std::string session_grant_command(std::string_view user_id, std::string_view ses
         Json{{"command", "deleteRole"}, {"rolename", role}},
         Json{{"command", "createRole"},
              {"rolename", role},
-             {"acls", Json::array({acl("subscribeLiteral", session_id),
-                                   acl("publishClientReceive", session_id),
-                                   acl("publishClientSend", replies)})}},
+             {"acls", Json::array({dynsec_allow("subscribeLiteral", session_id),
+                                   dynsec_allow("publishClientReceive", session_id),
+                                   dynsec_allow("publishClientSend", replies)})}},
         Json{{"command", "addGroupRole"},
-             {"groupname", core::user_group_name(user_id)},
+             {"groupname", user_group_name(user_id)},
              {"rolename", role}},
     });
     return Json{{"commands", commands}}.dump();
@@ -52,4 +50,4 @@ std::vector<std::string> grant_failures(std::string_view response) {
     return failures;
 }
 
-}  // namespace cmdlink::runner
+}  // namespace cmdlink::isolation
