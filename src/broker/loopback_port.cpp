@@ -9,13 +9,14 @@
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
 
+#include "core/text_lines.hpp"
 #include "os/system_error_text.hpp"
+#include "os/text_file.hpp"
 #include "os/unique_fd.hpp"
 
 namespace cmdlink::broker {
@@ -33,14 +34,14 @@ sockaddr_in loopback_socket_address(int port) {
 
 // The inodes ("socket:[N]" as /proc/<pid>/fd shows them) of IPv4 sockets listening on `port`.
 std::optional<std::vector<std::string>> listening_socket_links(int port) {
-    std::ifstream table("/proc/net/tcp");
+    const auto table = os::read_whole_file("/proc/net/tcp", "the socket table");
     if (!table) return std::nullopt;
     constexpr std::string_view kListenState = "0A";
     std::vector<std::string> links;
-    std::string line;
-    std::getline(table, line);  // column titles
-    while (std::getline(table, line)) {
-        std::istringstream fields(line);
+    core::LineReader lines(table.value());
+    static_cast<void>(lines.next());  // column titles
+    while (const auto line = lines.next()) {
+        std::istringstream fields{std::string(line->text)};
         std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
         if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
               timeout >> inode)) {
