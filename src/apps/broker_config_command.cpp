@@ -1,8 +1,6 @@
 #include "apps/broker_config_command.hpp"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
@@ -31,21 +29,13 @@ struct BrokerConfigFlags {
     std::string dynsec_plugin;
 };
 
-core::Result<std::string> read_whole_file(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return core::Error{"cannot read the roster " + path};
-    std::ostringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 int run_broker_config(const BrokerConfigFlags& flags) {
     Console console(verbosity_from_flags(false, false), false);
     const auto usage_error = [&](const std::string& message) {
         console.log().error("{}", message);
         return kExitUsage;
     };
-    auto text = read_whole_file(flags.roster);
+    auto text = os::read_whole_file(flags.roster, "the roster");
     if (!text) return usage_error(text.error());
     auto roster = isolation::parse_roster(text.value());
     if (!roster) return usage_error(flags.roster + ": nothing written:\n" + roster.error());

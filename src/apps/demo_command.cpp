@@ -2,10 +2,8 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 #include "apps/client_transcript.hpp"
@@ -20,6 +18,7 @@
 #include "broker/temp_directory.hpp"
 #include "isolation/roster.hpp"
 #include "net/mosquitto_library.hpp"
+#include "os/text_file.hpp"
 #include "runner/os_random.hpp"
 
 namespace cmdlink::apps {
@@ -71,11 +70,9 @@ core::Result<std::vector<isolation::RosterEntry>> demo_roster(const DemoFlags& f
         }
         return roster;
     }
-    std::ifstream file(flags.roster_file, std::ios::binary);
-    if (!file) return core::Error{"cannot read the roster " + flags.roster_file};
-    std::ostringstream text;
-    text << file.rdbuf();
-    auto roster = isolation::parse_roster(text.str());
+    auto text = os::read_whole_file(flags.roster_file, "the roster");
+    if (!text) return core::Error{text.error()};
+    auto roster = isolation::parse_roster(text.value());
     if (!roster) return core::Error{flags.roster_file + ":\n" + roster.error()};
     for (const isolation::RosterEntry& entry : roster.value()) {
         if (entry.hashed) {
