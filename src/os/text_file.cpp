@@ -50,7 +50,7 @@ core::Result<std::string> read_whole_file(const std::filesystem::path& path,
     UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
     if (!fd.valid()) return unreadable();
     std::string text;
-    std::array<char, 64 * 1024> chunk{};
+    std::array<char, std::size_t{64} * 1024> chunk{};
     while (true) {
         const ssize_t count = ::read(fd.get(), chunk.data(), chunk.size());
         if (count < 0 && errno == EINTR) continue;
