@@ -1,16 +1,14 @@
 #include "apps/broker_config_command.hpp"
 
-#include <fstream>
 #include <memory>
-#include <sstream>
 
 #include "apps/connection_flags.hpp"
 #include "apps/console.hpp"
 #include "apps/exit_codes.hpp"
 #include "apps/random_password.hpp"
-#include "broker/roster.hpp"
 #include "broker/roster_setup.hpp"
-#include "broker/text_file.hpp"
+#include "isolation/roster.hpp"
+#include "os/text_file.hpp"
 #include "runner/os_random.hpp"
 
 namespace cmdlink::apps {
@@ -31,23 +29,15 @@ struct BrokerConfigFlags {
     std::string dynsec_plugin;
 };
 
-core::Result<std::string> read_whole_file(const std::string& path) {
-    std::ifstream file(path, std::ios::binary);
-    if (!file) return core::Error{"cannot read the roster " + path};
-    std::ostringstream text;
-    text << file.rdbuf();
-    return text.str();
-}
-
 int run_broker_config(const BrokerConfigFlags& flags) {
     Console console(verbosity_from_flags(false, false), false);
     const auto usage_error = [&](const std::string& message) {
         console.log().error("{}", message);
         return kExitUsage;
     };
-    auto text = read_whole_file(flags.roster);
+    auto text = os::read_whole_file(flags.roster, "the roster");
     if (!text) return usage_error(text.error());
-    auto roster = broker::parse_roster(text.value());
+    auto roster = isolation::parse_roster(text.value());
     if (!roster) return usage_error(flags.roster + ": nothing written:\n" + roster.error());
 
     broker::RosterSetupOptions options;
@@ -76,7 +66,7 @@ int run_broker_config(const BrokerConfigFlags& flags) {
     std::string password_file = flags.server_password_file;
     if (generated) {
         password_file = (directory / kServerPasswordFile).string();
-        auto saved = broker::write_file_atomically(password_file, options.server_password, 0600);
+        auto saved = os::write_file_atomically(password_file, options.server_password, 0600);
         if (!saved) return usage_error(saved.error());
     }
     console.log().info("{} students; wrote {}/mosquitto.conf, passwords, {}{}",

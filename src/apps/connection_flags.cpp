@@ -1,8 +1,10 @@
 #include "apps/connection_flags.hpp"
 
 #include <cstdlib>
-#include <fstream>
 #include <utility>
+
+#include "core/text_lines.hpp"
+#include "os/text_file.hpp"
 
 namespace cmdlink::apps {
 
@@ -35,12 +37,10 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags,
 }
 
 core::Result<std::string> read_secret_file(const std::string& path) {
-    std::ifstream file(path);
-    if (!file) return core::Error{"cannot read the password file " + path};
-    std::string line;
-    std::getline(file, line);
-    if (!line.empty() && line.back() == '\r') line.pop_back();
-    return line;
+    auto text = os::read_whole_file(path, "the password file");
+    if (!text) return core::Error{text.error()};
+    const auto first = core::LineReader(text.value()).next();
+    return first ? std::string(first->text) : std::string();
 }
 
 core::Result<net::MqttOptions> to_mqtt_options(const ConnectionFlags& flags,

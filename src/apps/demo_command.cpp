@@ -2,10 +2,8 @@
 
 #include <csignal>
 #include <cstdio>
-#include <fstream>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <vector>
 
 #include "apps/client_transcript.hpp"
@@ -16,10 +14,11 @@
 #include "apps/server_transcript.hpp"
 #include "apps/session_pool_file.hpp"
 #include "broker/private_broker.hpp"
-#include "broker/roster.hpp"
 #include "broker/roster_setup.hpp"
 #include "broker/temp_directory.hpp"
+#include "isolation/roster.hpp"
 #include "net/mosquitto_library.hpp"
+#include "os/text_file.hpp"
 #include "runner/client_fleet.hpp"
 #include "runner/os_random.hpp"
 #include "server/server.hpp"
@@ -59,10 +58,10 @@ std::vector<DemoAccount> shared_accounts(int clients) {
 }
 
 // The roster of --roster FILE, or one made up for `clients` students.
-core::Result<std::vector<broker::RosterEntry>> demo_roster(const DemoFlags& flags,
-                                                           core::RandomSource& random) {
+core::Result<std::vector<isolation::RosterEntry>> demo_roster(const DemoFlags& flags,
+                                                              core::RandomSource& random) {
     if (flags.roster_file.empty()) {
-        std::vector<broker::RosterEntry> roster;
+        std::vector<isolation::RosterEntry> roster;
         for (int i = 0; i < flags.clients; ++i) {
             const std::string user_id = std::to_string(10001 + i);
             roster.push_back({.username = "student-" + user_id,
@@ -73,13 +72,11 @@ core::Result<std::vector<broker::RosterEntry>> demo_roster(const DemoFlags& flag
         }
         return roster;
     }
-    std::ifstream file(flags.roster_file, std::ios::binary);
-    if (!file) return core::Error{"cannot read the roster " + flags.roster_file};
-    std::ostringstream text;
-    text << file.rdbuf();
-    auto roster = broker::parse_roster(text.str());
+    auto text = os::read_whole_file(flags.roster_file, "the roster");
+    if (!text) return core::Error{text.error()};
+    auto roster = isolation::parse_roster(text.value());
     if (!roster) return core::Error{flags.roster_file + ":\n" + roster.error()};
-    for (const broker::RosterEntry& entry : roster.value()) {
+    for (const isolation::RosterEntry& entry : roster.value()) {
         if (entry.hashed) {
             return core::Error{flags.roster_file + " line " + std::to_string(entry.line) +
                                ": the demo logs in as every student, so it needs plain "
@@ -262,7 +259,7 @@ int run_demo(const DemoFlags& flags) {
             return kExitUsage;
         }
         pool.emplace(std::move(loaded.value()));
-        for (const broker::RosterEntry& entry : roster.value()) {
+        for (const isolation::RosterEntry& entry : roster.value()) {
             accounts.push_back({entry.user_id, entry.username, entry.password});
         }
     } else {

@@ -11,7 +11,7 @@
 #include <thread>
 #include <utility>
 
-#include "broker/system_error_text.hpp"
+#include "os/system_error_text.hpp"
 
 namespace cmdlink::broker {
 namespace {
@@ -52,7 +52,7 @@ class SpawnAttributes {
 
 core::Error spawn_error(const std::filesystem::path& executable, const char* step, int error) {
     return core::Error{"cannot start " + executable.string() + " (" + step +
-                       "): " + system_error_text(error)};
+                       "): " + os::system_error_text(error)};
 }
 
 int prepare_file_actions(SpawnFileActions& actions, const std::filesystem::path& output) {
@@ -158,7 +158,7 @@ core::Result<std::optional<int>> ChildProcess::poll_exit() {
         // ECHILD: the process is not ours to wait for (SIGCHLD ignored); it is gone for us.
         if (error == ECHILD) pid_ = 0;
         return core::Error{"waitpid(" + std::to_string(lost) +
-                           ") failed: " + system_error_text(error) +
+                           ") failed: " + os::system_error_text(error) +
                            (error == ECHILD ? " (is SIGCHLD ignored in this program?)" : "")};
     }
     if (result == 0) return std::optional<int>{};
@@ -186,7 +186,7 @@ core::Result<ChildProcess::Ended> ChildProcess::terminate(std::chrono::milliseco
     if (::kill(pid_, SIGTERM) != 0) {
         const int error = errno;
         return core::Error{"cannot send SIGTERM to process " + std::to_string(pid_) + ": " +
-                           system_error_text(error)};
+                           os::system_error_text(error)};
     }
     auto exited = wait_for_exit(grace);
     if (!exited) return exited.failure();
@@ -201,7 +201,7 @@ core::Result<int> ChildProcess::kill() {
     if (::kill(pid_, SIGKILL) != 0) {
         const int error = errno;
         return core::Error{"cannot send SIGKILL to process " + std::to_string(pid_) + ": " +
-                           system_error_text(error)};
+                           os::system_error_text(error)};
     }
     int status = 0;
     pid_t result = 0;
@@ -213,7 +213,7 @@ core::Result<int> ChildProcess::kill() {
         const pid_t lost = pid_;
         if (error == ECHILD) pid_ = 0;
         return core::Error{"waitpid(" + std::to_string(lost) +
-                           ") failed: " + system_error_text(error)};
+                           ") failed: " + os::system_error_text(error)};
     }
     pid_ = 0;
     return status;

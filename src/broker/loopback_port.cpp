@@ -9,13 +9,14 @@
 #include <charconv>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <sstream>
 #include <string>
 #include <system_error>
 #include <vector>
 
-#include "broker/system_error_text.hpp"
+#include "core/text_lines.hpp"
+#include "os/system_error_text.hpp"
+#include "os/text_file.hpp"
 #include "os/unique_fd.hpp"
 
 namespace cmdlink::broker {
@@ -33,14 +34,14 @@ sockaddr_in loopback_socket_address(int port) {
 
 // The inodes ("socket:[N]" as /proc/<pid>/fd shows them) of IPv4 sockets listening on `port`.
 std::optional<std::vector<std::string>> listening_socket_links(int port) {
-    std::ifstream table("/proc/net/tcp");
+    const auto table = os::read_whole_file("/proc/net/tcp", "the socket table");
     if (!table) return std::nullopt;
     constexpr std::string_view kListenState = "0A";
     std::vector<std::string> links;
-    std::string line;
-    std::getline(table, line);  // column titles
-    while (std::getline(table, line)) {
-        std::istringstream fields(line);
+    core::LineReader lines(table.value());
+    static_cast<void>(lines.next());  // column titles
+    while (const auto line = lines.next()) {
+        std::istringstream fields{std::string(line->text)};
         std::string slot, local, remote, state, queues, timer, retransmits, uid, timeout, inode;
         if (!(fields >> slot >> local >> remote >> state >> queues >> timer >> retransmits >> uid >>
               timeout >> inode)) {
@@ -67,18 +68,19 @@ core::Result<int> pick_free_loopback_port() {
     if (!fd.valid()) {
         const int error = errno;
         return core::Error{"cannot create a TCP socket to find a free port: " +
-                           system_error_text(error)};
+                           os::system_error_text(error)};
     }
     sockaddr_in address = loopback_socket_address(0);
     if (::bind(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         const int error = errno;
         return core::Error{"cannot bind a TCP socket to 127.0.0.1 to find a free port: " +
-                           system_error_text(error) + " (is the loopback interface up?)"};
+                           os::system_error_text(error) + " (is the loopback interface up?)"};
     }
     socklen_t length = sizeof address;
     if (::getsockname(fd.get(), reinterpret_cast<sockaddr*>(&address), &length) != 0) {
         const int error = errno;
-        return core::Error{"cannot read the port the kernel picked: " + system_error_text(error)};
+        return core::Error{"cannot read the port the kernel picked: " +
+                           os::system_error_text(error)};
     }
     return static_cast<int>(ntohs(address.sin_port));
 }

@@ -14,8 +14,9 @@
 
 #include "broker/executable_lookup.hpp"
 #include "broker/loopback_port.hpp"
-#include "broker/system_error_text.hpp"
-#include "broker/text_file.hpp"
+#include "core/text_lines.hpp"
+#include "os/system_error_text.hpp"
+#include "os/text_file.hpp"
 
 namespace cmdlink::broker {
 namespace {
@@ -63,7 +64,7 @@ core::Result<std::optional<std::string>> run_as_user_name() {
     return core::Error{
         "cannot find the user name of uid 0, which mosquitto started as root "
         "needs in its config: " +
-        (error != 0 ? system_error_text(error) : std::string("no passwd entry"))};
+        (error != 0 ? os::system_error_text(error) : std::string("no passwd entry"))};
 }
 
 core::Result<std::filesystem::path> find_password_tool(const std::filesystem::path& mosquitto) {
@@ -131,7 +132,7 @@ core::Result<std::unique_ptr<PrivateBroker>> PrivateBroker::start(BrokerOptions 
         return written.failure();
     }
     if (!broker->options_.acl_file_text.empty()) {
-        auto written = write_text_file(broker->files_.acl, broker->options_.acl_file_text);
+        auto written = os::write_text_file(broker->files_.acl, broker->options_.acl_file_text);
         if (!written) return written.failure();
     }
 
@@ -200,7 +201,7 @@ core::Result<bool> PrivateBroker::restart() {
 }
 
 std::string PrivateBroker::log_tail(std::size_t lines) const {
-    return last_lines(read_text_from(files_.log, 0), lines);
+    return core::last_lines(os::read_text_from(files_.log, 0), lines);
 }
 
 core::Result<bool> PrivateBroker::write_password_file() const {
@@ -220,7 +221,7 @@ core::Result<bool> PrivateBroker::write_password_file() const {
         arguments.insert(arguments.end(),
                          {"-b", files_.passwords.string(), user.username, user.password});
 
-        const auto output_offset = file_size_or_zero(files_.password_tool_output);
+        const auto output_offset = os::file_size_or_zero(files_.password_tool_output);
         auto child = ChildProcess::spawn(tool.value(), arguments, files_.password_tool_output);
         if (!child) return child.failure();
         auto exited = child.value().wait_for_exit(kPasswordToolTimeout);
@@ -234,21 +235,22 @@ core::Result<bool> PrivateBroker::write_password_file() const {
             // Its output never contains the password, so it can go into the message.
             return core::Error{
                 "mosquitto_passwd could not add user '" + user.username + "' (" +
-                describe_wait_status(status) +
-                "): " + last_lines(read_text_from(files_.password_tool_output, output_offset), 5)};
+                describe_wait_status(status) + "): " +
+                core::last_lines(os::read_text_from(files_.password_tool_output, output_offset),
+                                 5)};
         }
     }
     return true;
 }
 
 core::Result<bool> PrivateBroker::write_config() const {
-    return write_text_file(files_.config,
-                           render_broker_config(options_, files_, port_, run_as_user_));
+    return os::write_text_file(files_.config,
+                               render_broker_config(options_, files_, port_, run_as_user_));
 }
 
 core::Result<PrivateBroker::LaunchOutcome> PrivateBroker::launch() {
-    const auto log_offset = file_size_or_zero(files_.log);
-    const auto output_offset = file_size_or_zero(files_.output);
+    const auto log_offset = os::file_size_or_zero(files_.log);
+    const auto output_offset = os::file_size_or_zero(files_.output);
     auto spawned = ChildProcess::spawn(executable_, {"-c", files_.config.string()}, files_.output);
     if (!spawned) return spawned.failure();
     process_ = std::move(spawned.value());
@@ -260,8 +262,8 @@ core::Result<PrivateBroker::LaunchOutcome> PrivateBroker::launch() {
         auto exited = process_.poll_exit();
         if (!exited) return exited.failure();
         if (exited.value()) {
-            if (mentions_port_taken(read_text_from(files_.log, log_offset)) ||
-                mentions_port_taken(read_text_from(files_.output, output_offset))) {
+            if (mentions_port_taken(os::read_text_from(files_.log, log_offset)) ||
+                mentions_port_taken(os::read_text_from(files_.output, output_offset))) {
                 return LaunchOutcome::kPortTaken;
             }
             return core::Error{"mosquitto (" + executable_.string() + ") ended with " +
@@ -291,9 +293,10 @@ core::Result<PrivateBroker::LaunchOutcome> PrivateBroker::launch() {
 
 std::string PrivateBroker::diagnostics(std::uintmax_t log_offset,
                                        std::uintmax_t output_offset) const {
-    const std::string log = last_lines(read_text_from(files_.log, log_offset), kDiagnosticLines);
+    const std::string log =
+        core::last_lines(os::read_text_from(files_.log, log_offset), kDiagnosticLines);
     const std::string output =
-        last_lines(read_text_from(files_.output, output_offset), kDiagnosticLines);
+        core::last_lines(os::read_text_from(files_.output, output_offset), kDiagnosticLines);
     std::string text;
     if (!log.empty()) text += "\n--- broker log (" + files_.log.string() + ") ---\n" + log;
     if (!output.empty()) text += "\n--- broker stdout/stderr ---\n" + output;

@@ -8,22 +8,25 @@
 
 #include "broker/broker_config.hpp"
 #include "broker/child_process.hpp"
-#include "broker/dynsec_config.hpp"
-#include "broker/pool_acl.hpp"
 #include "broker/private_broker.hpp"
-#include "broker/system_error_text.hpp"
 #include "broker/temp_directory.hpp"
-#include "broker/text_file.hpp"
-#include "core/session_pool_text.hpp"
-#include "core/uuid.hpp"
+#include "core/text_lines.hpp"
+#include "isolation/dynsec_config.hpp"
+#include "isolation/pool_acl.hpp"
+#include "isolation/pool_setup.hpp"
+#include "isolation/session_pool_file.hpp"
+#include "os/system_error_text.hpp"
+#include "os/text_file.hpp"
 
 namespace cmdlink::broker {
+
+using isolation::RosterEntry;
+
 namespace {
 
 constexpr std::chrono::milliseconds kHashTimeout{60000};
 constexpr std::string_view kDynsecFile = "dynamic-security.json";
 constexpr std::string_view kSessionPoolFile = "session-pool";
-constexpr std::size_t kMaxSessionsPerStudent = 100000;
 
 struct Account {
     std::string username;
@@ -51,7 +54,7 @@ core::Result<std::string> password_file_text(const std::vector<Account>& account
     if (!scratch) return scratch.failure();
     const auto file = scratch.value().path() / "passwords";
     const auto output = scratch.value().path() / "mosquitto_passwd.out";
-    if (auto written = write_text_file(file, plain_lines); !written) {
+    if (auto written = os::write_text_file(file, plain_lines); !written) {
         return written.failure();
     }
     auto child = ChildProcess::spawn(tool.value(), {"-U", file.string()}, output);
@@ -63,56 +66,25 @@ core::Result<std::string> password_file_text(const std::vector<Account>& account
     if (!WIFEXITED(status) || WEXITSTATUS(status) != 0) {
         // Its output never contains a password.
         return core::Error{"mosquitto_passwd -U failed (" + describe_wait_status(status) +
-                           "): " + last_lines(read_text_from(output, 0), 5)};
+                           "): " + core::last_lines(os::read_text_from(output, 0), 5)};
     }
-    return read_text_from(file, 0, 1U << 30) + hashed_lines;
+    auto hashed = os::read_whole_file(file, "the passwords mosquitto_passwd hashed in");
+    if (!hashed) return hashed.failure();
+    return hashed.value() + hashed_lines;
 }
 
-core::Result<bool> check_accounts(const std::vector<RosterEntry>& roster,
-                                  const RosterSetupOptions& options) {
-    if (auto why = check_username(options.server_user)) {
-        return core::Error{"server account: " + *why};
-    }
-    if (options.server_password.empty()) return core::Error{"the server password is empty"};
-    for (const RosterEntry& entry : roster) {
-        if (entry.username == options.server_user) {
-            return core::Error{"roster line " + std::to_string(entry.line) +
-                               ": the user name is that of the server account '" +
-                               options.server_user + "'"};
-        }
+core::Result<bool> check_inputs(const std::vector<RosterEntry>& roster,
+                                const RosterSetupOptions& options) {
+    if (auto checked =
+            isolation::check_server_account(roster, options.server_user, options.server_password);
+        !checked) {
+        return checked;
     }
     if (options.port < 1 || options.port > 65535) {
         return core::Error{"the port must be within 1-65535"};
     }
     if (options.dynamic_security) return true;
-    if (options.sessions_per_student < 1 || options.sessions_per_student > kMaxSessionsPerStudent) {
-        return core::Error{"--sessions-per-student must be within 1-" +
-                           std::to_string(kMaxSessionsPerStudent)};
-    }
-    if (auto why = check_acl_text(options.server_user))
-        return core::Error{"server account: " + *why};
-    for (const RosterEntry& entry : roster) {
-        for (const std::string& text : {entry.username, entry.user_id}) {
-            if (auto why = check_acl_text(text)) {
-                return core::Error{"roster line " + std::to_string(entry.line) + ": '" + text +
-                                   "': " + *why + " (use --dynamic-security)"};
-            }
-        }
-    }
-    return true;
-}
-
-// `per_student` fresh IDs for each student, in the order they are to be issued.
-std::vector<core::PooledSessionId> draw_pool(const std::vector<RosterEntry>& roster,
-                                             std::size_t per_student, core::RandomSource& random) {
-    std::vector<core::PooledSessionId> pool;
-    pool.reserve(roster.size() * per_student);
-    for (const RosterEntry& entry : roster) {
-        for (std::size_t i = 0; i < per_student; ++i) {
-            pool.push_back({entry.user_id, core::make_uuid_v4(random)});
-        }
-    }
-    return pool;
+    return isolation::check_pool_mode(roster, options.server_user, options.sessions_per_student);
 }
 
 core::Result<bool> make_directory(const std::filesystem::path& directory) {
@@ -122,7 +94,7 @@ core::Result<bool> make_directory(const std::filesystem::path& directory) {
         return core::Error{directory.string() + " exists and is not a directory"};
     }
     const int error = errno;
-    return core::Error{"cannot create " + directory.string() + ": " + system_error_text(error)};
+    return core::Error{"cannot create " + directory.string() + ": " + os::system_error_text(error)};
 }
 
 }  // namespace
@@ -145,7 +117,7 @@ core::Result<std::filesystem::path> find_dynsec_plugin() {
 core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& roster,
                                              const RosterSetupOptions& options,
                                              core::RandomSource& random) {
-    if (auto checked = check_accounts(roster, options); !checked) {
+    if (auto checked = check_inputs(roster, options); !checked) {
         return checked.failure();
     }
     std::filesystem::path plugin = options.dynsec_plugin;
@@ -159,7 +131,7 @@ core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& ros
 
     std::vector<Account> accounts;
     accounts.push_back(Account{options.server_user, options.server_password,
-                               is_password_hash(options.server_password)});
+                               isolation::is_password_hash(options.server_password)});
     for (const RosterEntry& entry : roster) {
         accounts.push_back(Account{entry.username, entry.password, entry.hashed});
     }
@@ -181,34 +153,32 @@ core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& ros
         security.dynsec_plugin = plugin;
         security.dynsec_config = directory / kDynsecFile;
         rule_files.emplace_back(security.dynsec_config,
-                                render_dynsec_config(roster, options.server_user));
+                                isolation::render_dynsec_config(roster, options.server_user));
     } else {
-        const auto pool = draw_pool(roster, options.sessions_per_student, random);
-        // Checks the drawn IDs as the server will: a duplicate would be a broken random source.
-        if (auto checked = core::SessionPool::create(pool); !checked) {
-            return core::Error{"the drawn session pool is unusable: " + checked.error()};
-        }
+        auto pool = isolation::draw_session_pool(roster, options.sessions_per_student, random);
+        if (!pool) return pool.failure();
         security.acl_file = files.acl;
         setup.session_pool = directory / kSessionPoolFile;
-        rule_files.emplace_back(security.acl_file,
-                                render_pool_acl(roster, pool, options.server_user));
-        rule_files.emplace_back(setup.session_pool, core::render_session_pool(pool));
+        rule_files.emplace_back(security.acl_file, isolation::render_pool_acl(roster, pool.value(),
+                                                                              options.server_user));
+        rule_files.emplace_back(setup.session_pool, isolation::render_session_pool(pool.value()));
     }
     BrokerOptions broker;
     broker.persistence = true;
     broker.roster = security;
 
-    if (auto written = write_file_atomically(files.passwords, passwords.value(), 0600); !written) {
+    if (auto written = os::write_file_atomically(files.passwords, passwords.value(), 0600);
+        !written) {
         return written.failure();
     }
     for (const auto& [path, text] : rule_files) {
-        if (auto written = write_file_atomically(path, text, 0600); !written) {
+        if (auto written = os::write_file_atomically(path, text, 0600); !written) {
             return written.failure();
         }
     }
     const std::string config = render_broker_config(broker, files, options.port,
                                                     run_as_user.value(), options.bind_address);
-    if (auto written = write_file_atomically(files.config, config, 0600); !written) {
+    if (auto written = os::write_file_atomically(files.config, config, 0600); !written) {
         return written.failure();
     }
     return setup;

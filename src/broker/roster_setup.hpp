@@ -6,9 +6,9 @@
 #include <vector>
 
 #include "broker/broker_options.hpp"
-#include "broker/roster.hpp"
 #include "core/random_source.hpp"
 #include "core/result.hpp"
+#include "isolation/roster.hpp"
 
 namespace cmdlink::broker {
 
@@ -38,7 +38,7 @@ struct RosterSetup {
 // security dynamic-security.json, into the directory (all 0600), each atomically; nothing at
 // all when an input is wrong. `random` draws the pooled session IDs: they must be
 // unguessable, so outside tests it is the OS's CSPRNG.
-core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& roster,
+core::Result<RosterSetup> write_roster_setup(const std::vector<isolation::RosterEntry>& roster,
                                              const RosterSetupOptions& options,
                                              core::RandomSource& random);
 

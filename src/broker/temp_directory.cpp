@@ -7,7 +7,7 @@
 #include <utility>
 #include <vector>
 
-#include "broker/system_error_text.hpp"
+#include "os/system_error_text.hpp"
 
 namespace cmdlink::broker {
 
@@ -22,7 +22,7 @@ core::Result<TempDirectory> TempDirectory::create(std::string_view prefix) {
     if (::mkdtemp(buffer.data()) == nullptr) {
         const int error = errno;
         return core::Error{"cannot create a temporary directory under " + base.string() + ": " +
-                           system_error_text(error) + " (set TMPDIR to a writable directory)"};
+                           os::system_error_text(error) + " (set TMPDIR to a writable directory)"};
     }
     return TempDirectory(std::filesystem::path(buffer.data()));
 }

@@ -4,6 +4,7 @@
 
 #include "core/protocol.hpp"
 #include "core/text_checks.hpp"
+#include "core/text_lines.hpp"
 
 namespace cmdlink::core {
 namespace {
@@ -72,13 +73,10 @@ CommandTable CommandTable::course_default() {
 
 Result<CommandTable> CommandTable::parse(std::string_view text) {
     std::vector<CommandEntry> entries;
-    std::size_t number = 0;
-    while (!text.empty()) {
-        const std::size_t end = text.find('\n');
-        std::string_view line = text.substr(0, end);
-        text = end == std::string_view::npos ? std::string_view{} : text.substr(end + 1);
-        ++number;
-        line = trim(strip_comment(line));
+    LineReader lines(text);
+    while (const auto read = lines.next()) {
+        const std::size_t number = read->number;
+        const std::string_view line = trim(strip_comment(read->text));
         if (line.empty() || line.front() == '[') continue;
         const auto entry = split_entry(line);
         if (!entry) {

@@ -5,10 +5,10 @@
 
 #include <algorithm>
 #include <ctime>
-#include <fstream>
-#include <iterator>
 #include <sstream>
 #include <string>
+
+#include "os/text_file.hpp"
 
 namespace cmdlink::os {
 namespace {
@@ -38,8 +38,9 @@ double thread_cpu_seconds() {
 }
 
 std::optional<CpuTime> cpu_time_of(pid_t pid) {
-    std::ifstream file("/proc/" + std::to_string(pid) + "/stat");
-    std::string stat((std::istreambuf_iterator<char>(file)), std::istreambuf_iterator<char>());
+    const auto read = read_whole_file("/proc/" + std::to_string(pid) + "/stat", "the stat file");
+    if (!read) return std::nullopt;
+    const std::string& stat = read.value();
     // The command name in parentheses may hold spaces; the fields after it are fixed.
     const auto name_end = stat.rfind(')');
     if (name_end == std::string::npos || name_end + 2 > stat.size()) return std::nullopt;

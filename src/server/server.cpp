@@ -2,7 +2,7 @@
 
 #include <utility>
 
-#include "runner/session_grant.hpp"
+#include "isolation/session_grant.hpp"
 
 namespace cmdlink::server {
 
@@ -34,7 +34,7 @@ core::Result<std::unique_ptr<Server>> Server::create(net::EventLoop& loop, Serve
     if (setup.pool) server->runner_->use_session_pool(std::move(*setup.pool));
     if (setup.grant_sessions) {
         server->runner_->listen_aside(
-            std::string(runner::kGrantResponseTopic),
+            std::string(isolation::kGrantResponseTopic),
             [raw](std::string_view response) { raw->on_grant_response(response); });
     }
     if (server->recorder_) {
@@ -90,8 +90,9 @@ void Server::on_issued(const core::server_event::SessionIssued& issued) {
     // The broker handles our publishes in order: the grant is in force before the ID it
     // guards can go out, and the plugin's answer confirms it.
     if (grant_sessions_) {
-        runner_->publish_aside(runner::kGrantTopic,
-                               runner::session_grant_command(issued.user_id, issued.session_id), 1);
+        runner_->publish_aside(isolation::kGrantTopic,
+                               isolation::session_grant_command(issued.user_id, issued.session_id),
+                               1);
     }
     if (gate_.wait(issued.session_id)) runner_->announce(issued.session_id);
 }
@@ -101,11 +102,11 @@ void Server::confirm(const std::string& session_id, Confirmation confirmation) {
 }
 
 void Server::on_grant_response(std::string_view response) {
-    for (runner::GrantAnswer& answer : runner::grant_answers(response)) {
+    for (isolation::GrantAnswer& answer : isolation::grant_answers(response)) {
         // Not a protocol message: reported like one the server ignores, so it shows.
         for (const std::string& failure : answer.failures) {
-            observer_.on_server_event(
-                *runner_, core::server_event::MessageIgnored{runner::kGrantResponseTopic, failure});
+            observer_.on_server_event(*runner_, core::server_event::MessageIgnored{
+                                                    isolation::kGrantResponseTopic, failure});
         }
         if (answer.session_id.empty()) continue;
         if (answer.failures.empty()) {

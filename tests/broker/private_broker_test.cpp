@@ -14,17 +14,16 @@
 #include <csignal>
 #include <cstdint>
 #include <filesystem>
-#include <fstream>
 #include <functional>
 #include <memory>
 #include <optional>
-#include <sstream>
 #include <string>
 #include <thread>
 #include <utility>
 #include <vector>
 
 #include "broker/loopback_port.hpp"
+#include "os/text_file.hpp"
 #include "os/unique_fd.hpp"
 
 namespace cmdlink::broker {
@@ -43,10 +42,8 @@ std::unique_ptr<PrivateBroker> start_broker(BrokerOptions options = {}) {
 }
 
 std::string read_file(const std::filesystem::path& path) {
-    std::ifstream in(path);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    auto text = os::read_whole_file(path, "the file");
+    return text ? std::move(text.value()) : std::string();
 }
 
 bool process_exists(pid_t pid) {

@@ -7,13 +7,13 @@
 #include <string>
 
 #include "broker/temp_directory.hpp"
-#include "broker/text_file.hpp"
-#include "core/session_pool_text.hpp"
+#include "isolation/session_pool_file.hpp"
+#include "os/text_file.hpp"
 
 namespace cmdlink::broker {
 namespace {
 
-std::vector<RosterEntry> two_students() {
+std::vector<isolation::RosterEntry> two_students() {
     return {{.username = "alice",
              .password = "alice-secret",
              .hashed = false,
@@ -52,7 +52,7 @@ class RosterSetup : public ::testing::Test {
     }
 
     std::string read(const std::string& name) const {
-        return read_text_from(options_.directory / name, 0);
+        return os::read_text_from(options_.directory / name, 0);
     }
 
     std::optional<TempDirectory> scratch_;
@@ -99,7 +99,7 @@ TEST_F(RosterSetup, WritesAnAclFileAndASessionPoolByDefault) {
         << config;
     EXPECT_EQ(config.find("plugin"), std::string::npos) << config;
 
-    auto pool = core::parse_session_pool(read("session-pool"));
+    auto pool = isolation::parse_session_pool(read("session-pool"));
     ASSERT_TRUE(pool.ok()) << pool.error();
     ASSERT_EQ(pool.value().size(), 6U);
     const std::string acl = read("acl");

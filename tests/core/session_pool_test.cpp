@@ -8,7 +8,6 @@
 #include <vector>
 
 #include "core/issuer.hpp"
-#include "core/session_pool_text.hpp"
 #include "recording_output.hpp"
 
 namespace cmdlink::core {
@@ -61,26 +60,6 @@ TEST(SessionPool, RefusesDuplicateAndMalformedIds) {
     EXPECT_FALSE(SessionPool::create({{"1001", kA1}, {"1002", kA1}}));
     EXPECT_FALSE(SessionPool::create({{"1001", "not-a-uuid"}}));
     EXPECT_FALSE(SessionPool::create({{"10/01", kA1}}));
-}
-
-TEST(SessionPoolText, RoundTripsAndTakesTheLastCommaAsTheSeparator) {
-    const std::vector<PooledSessionId> entries{{"1001", kA1}, {"smith, jo", kB1}};
-    const std::string text = render_session_pool(entries);
-    EXPECT_EQ(text, "user_id,session_id\n1001," + kA1 + "\nsmith, jo," + kB1 + "\n");
-    auto parsed = parse_session_pool(text);
-    ASSERT_TRUE(parsed) << parsed.error();
-    ASSERT_EQ(parsed.value().size(), 2U);
-    EXPECT_EQ(parsed.value()[1].user_id, "smith, jo");
-    EXPECT_EQ(parsed.value()[1].session_id, kB1);
-}
-
-TEST(SessionPoolText, ReportsABadHeaderAndALineWithoutComma) {
-    const auto parsed = parse_session_pool("user,session\n1001\n");
-    ASSERT_FALSE(parsed);
-    EXPECT_NE(parsed.error().find("line 1:"), std::string::npos) << parsed.error();
-    EXPECT_NE(parsed.error().find("line 2: expected user_id,session_id"), std::string::npos)
-        << parsed.error();
-    EXPECT_FALSE(parse_session_pool(""));
 }
 
 class PooledIssuer : public ::testing::Test {

@@ -5,14 +5,14 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
-#include <fstream>
 #include <iostream>
 #include <sstream>
 #include <thread>
 #include <utility>
 
 #include "broker/broker_config.hpp"
-#include "broker/text_file.hpp"
+#include "core/text_lines.hpp"
+#include "os/text_file.hpp"
 
 namespace cmdlink::integration {
 namespace {
@@ -23,7 +23,7 @@ constexpr std::size_t kTailLines = 40;
 constexpr const char* kSeparateStderrScript = "err=\"$1\"; shift; exec \"$@\" 2>\"$err\"";
 
 std::string tail(const std::string& text) {
-    return broker::last_lines(text, kTailLines);
+    return core::last_lines(text, kTailLines);
 }
 
 }  // namespace
@@ -42,10 +42,8 @@ bool wait_until(const std::function<bool()>& condition, std::chrono::millisecond
 }
 
 std::string read_text(const std::filesystem::path& path) {
-    std::ifstream in(path, std::ios::binary);
-    std::ostringstream text;
-    text << in.rdbuf();
-    return text.str();
+    auto text = os::read_whole_file(path, "the file");
+    return text ? std::move(text.value()) : std::string();
 }
 
 std::string sanitizer_report(std::string_view stderr_text) {
@@ -216,7 +214,7 @@ const std::filesystem::path& ProcessTest::workspace() const {
 
 std::filesystem::path ProcessTest::write_file(const std::string& name, std::string_view text) {
     const auto path = workspace() / name;
-    auto written = broker::write_text_file(path, text);
+    auto written = os::write_text_file(path, text);
     EXPECT_TRUE(written.ok()) << written.error();
     return path;
 }

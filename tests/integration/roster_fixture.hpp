@@ -10,12 +10,12 @@
 #include <vector>
 
 #include "broker/roster_setup.hpp"
-#include "broker/text_file.hpp"
 #include "core/protocol.hpp"
-#include "core/session_pool_text.hpp"
 #include "exchange_checks.hpp"
 #include "integration_support.hpp"
+#include "isolation/session_pool_file.hpp"
 #include "net/mosquitto_library.hpp"
+#include "os/text_file.hpp"
 #include "raw_device.hpp"
 
 namespace cmdlink::integration {
@@ -135,7 +135,7 @@ class RosterIsolation : public BrokerTest {
 
     // The session IDs broker-config pooled for `user_id`, in the order they are issued.
     [[nodiscard]] std::vector<std::string> pooled_ids(const std::string& user_id) const {
-        auto pool = core::parse_session_pool(read_text(out() / "session-pool"));
+        auto pool = isolation::parse_session_pool(read_text(out() / "session-pool"));
         EXPECT_TRUE(pool.ok()) << pool.error();
         std::vector<std::string> ids;
         if (!pool.ok()) return ids;
@@ -210,7 +210,7 @@ class RosterIsolation : public BrokerTest {
         for (const Student& student : {kAlice, kBob}) {
             text += student.username + "," + student.password + "," + student.user_id + "\n";
         }
-        ASSERT_TRUE(broker::write_text_file(roster, text).ok());
+        ASSERT_TRUE(os::write_text_file(roster, text).ok());
         const auto output = setup_->path() / "broker-config.out";
         std::vector<std::string> arguments = {"broker-config", "--roster", roster.string(), "--out",
                                               out().string()};

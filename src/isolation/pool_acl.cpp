@@ -1,10 +1,10 @@
-#include "broker/pool_acl.hpp"
+#include "isolation/pool_acl.hpp"
 
 #include <unordered_map>
 
 #include "core/protocol.hpp"
 
-namespace cmdlink::broker {
+namespace cmdlink::isolation {
 
 std::string render_pool_acl(const std::vector<RosterEntry>& roster,
                             const std::vector<core::PooledSessionId>& pool,
@@ -45,4 +45,4 @@ std::optional<std::string> check_acl_text(std::string_view text) {
     return std::nullopt;
 }
 
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::isolation

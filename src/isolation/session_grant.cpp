@@ -1,18 +1,16 @@
-#include "runner/session_grant.hpp"
+#include "isolation/session_grant.hpp"
 
 #include <nlohmann/json.hpp>
 
-#include "core/session_access.hpp"
+#include "isolation/dynsec_acl.hpp"
+#include "isolation/dynsec_names.hpp"
 
-namespace cmdlink::runner {
+namespace cmdlink::isolation {
 
 std::string session_grant_command(std::string_view user_id, std::string_view session_id) {
     using Json = nlohmann::ordered_json;
-    const std::string role = core::session_role_name(user_id);
+    const std::string role = session_role_name(user_id);
     const std::string replies = std::string(session_id) + "/+";
-    const auto acl = [](std::string_view type, std::string_view topic) {
-        return Json{{"acltype", type}, {"topic", topic}, {"allow", true}};
-    };
     // Deleting a missing role only earns a "Role not found" response; createRole on an
     // existing one would fail, hence delete first. addGroupRole fails for a user ID that is
     // not in the roster, so nobody gets the role then.
@@ -21,12 +19,12 @@ std::string session_grant_command(std::string_view user_id, std::string_view ses
         Json{{"command", "deleteRole"}, {"rolename", role}, {"correlationData", session_id}},
         Json{{"command", "createRole"},
              {"rolename", role},
-             {"acls", Json::array({acl("subscribeLiteral", session_id),
-                                   acl("publishClientReceive", session_id),
-                                   acl("publishClientSend", replies)})},
+             {"acls", Json::array({dynsec_allow("subscribeLiteral", session_id),
+                                   dynsec_allow("publishClientReceive", session_id),
+                                   dynsec_allow("publishClientSend", replies)})},
              {"correlationData", session_id}},
         Json{{"command", "addGroupRole"},
-             {"groupname", core::user_group_name(user_id)},
+             {"groupname", user_group_name(user_id)},
              {"rolename", role},
              {"correlationData", session_id}},
     });
@@ -71,4 +69,4 @@ std::vector<GrantAnswer> grant_answers(std::string_view response) {
     return answers;
 }
 
-}  // namespace cmdlink::runner
+}  // namespace cmdlink::isolation

@@ -5,10 +5,10 @@
 #include <string_view>
 #include <vector>
 
-#include "broker/roster.hpp"
 #include "core/session_pool.hpp"
+#include "isolation/roster.hpp"
 
-namespace cmdlink::broker {
+namespace cmdlink::isolation {
 
 // Mosquitto's classic acl_file for a roster with pooled session IDs (docs/isolation.md): each
 // student may publish to `login`, read `<own user ID>/UUID`, and for each of their own pooled
@@ -22,4 +22,4 @@ std::string render_pool_acl(const std::vector<RosterEntry>& roster,
 // around them), or nothing.
 std::optional<std::string> check_acl_text(std::string_view text);
 
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::isolation

@@ -1,45 +1,41 @@
-#include "broker/dynsec_config.hpp"
+#include "isolation/dynsec_config.hpp"
 
 #include <nlohmann/json.hpp>
 
 #include "core/protocol.hpp"
-#include "core/session_access.hpp"
+#include "isolation/dynsec_acl.hpp"
+#include "isolation/dynsec_names.hpp"
 
-namespace cmdlink::broker {
+namespace cmdlink::isolation {
 namespace {
 
 using Json = nlohmann::ordered_json;
 
 constexpr std::string_view kServerRole = "cmdlink-server";
 
-Json acl(std::string_view type, std::string_view topic) {
-    return Json{{"acltype", type}, {"topic", topic}, {"allow", true}};
-}
-
 Json server_role() {
-    const std::string response = std::string(kDynsecControlTopic) + "/response";
     Json acls = Json::array();
     // Logins and replies (`+/+` also brings back the server's own `<ID>/UUID` publishes).
     for (const std::string_view topic : {core::kLoginTopic, std::string_view("+/+")}) {
-        acls.push_back(acl("subscribeLiteral", topic));
-        acls.push_back(acl("publishClientReceive", topic));
+        acls.push_back(dynsec_allow("subscribeLiteral", topic));
+        acls.push_back(dynsec_allow("publishClientReceive", topic));
     }
     // Session IDs to `<ID>/UUID`, commands and the end message to `<session ID>`.
-    acls.push_back(acl("publishClientSend", "+/UUID"));
-    acls.push_back(acl("publishClientSend", "+"));
+    acls.push_back(dynsec_allow("publishClientSend", "+/UUID"));
+    acls.push_back(dynsec_allow("publishClientSend", "+"));
     // Granting each session's topics to its student.
-    acls.push_back(acl("publishClientSend", kDynsecControlTopic));
-    acls.push_back(acl("subscribeLiteral", response));
-    acls.push_back(acl("publishClientReceive", response));
+    acls.push_back(dynsec_allow("publishClientSend", kDynsecControlTopic));
+    acls.push_back(dynsec_allow("subscribeLiteral", kDynsecResponseTopic));
+    acls.push_back(dynsec_allow("publishClientReceive", kDynsecResponseTopic));
     return Json{{"rolename", kServerRole}, {"acls", std::move(acls)}};
 }
 
 Json student_role(const RosterEntry& entry) {
     const std::string own_topic = core::session_id_topic(entry.user_id);
-    Json acls =
-        Json::array({acl("publishClientSend", core::kLoginTopic),
-                     acl("subscribeLiteral", own_topic), acl("publishClientReceive", own_topic)});
-    return Json{{"rolename", core::user_role_name(entry.user_id)}, {"acls", std::move(acls)}};
+    Json acls = Json::array({dynsec_allow("publishClientSend", core::kLoginTopic),
+                             dynsec_allow("subscribeLiteral", own_topic),
+                             dynsec_allow("publishClientReceive", own_topic)});
+    return Json{{"rolename", user_role_name(entry.user_id)}, {"acls", std::move(acls)}};
 }
 
 }  // namespace
@@ -54,13 +50,13 @@ std::string render_dynsec_config(const std::vector<RosterEntry>& roster,
     for (const RosterEntry& entry : roster) {
         // A group per user ID lets the server, which knows only the ID from the login, give
         // the student a session role without knowing the user name.
-        const std::string group = core::user_group_name(entry.user_id);
+        const std::string group = user_group_name(entry.user_id);
         clients.push_back(Json{{"username", entry.username},
                                {"textname", "user ID " + entry.user_id},
                                {"roles", Json::array()}});
         groups.push_back(
             Json{{"groupname", group},
-                 {"roles", Json::array({{{"rolename", core::user_role_name(entry.user_id)}}})},
+                 {"roles", Json::array({{{"rolename", user_role_name(entry.user_id)}}})},
                  {"clients", Json::array({{{"username", entry.username}}})}});
         roles.push_back(student_role(entry));
     }
@@ -78,4 +74,4 @@ std::string render_dynsec_config(const std::vector<RosterEntry>& roster,
     return config.dump(2) + "\n";
 }
 
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::isolation

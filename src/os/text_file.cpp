@@ -1,15 +1,16 @@
-#include "broker/text_file.hpp"
+#include "os/text_file.hpp"
 
 #include <fcntl.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include <array>
 #include <cerrno>
 
-#include "broker/system_error_text.hpp"
+#include "os/system_error_text.hpp"
 #include "os/unique_fd.hpp"
 
-namespace cmdlink::broker {
+namespace cmdlink::os {
 
 using os::UniqueFd;
 
@@ -40,6 +41,24 @@ core::Result<bool> write_whole_file(const std::filesystem::path& path, std::stri
 }
 
 }  // namespace
+
+core::Result<std::string> read_whole_file(const std::filesystem::path& path,
+                                          std::string_view what) {
+    const auto unreadable = [&] {
+        return core::Error{"cannot read " + std::string(what) + " " + path.string()};
+    };
+    UniqueFd fd(::open(path.c_str(), O_RDONLY | O_CLOEXEC));
+    if (!fd.valid()) return unreadable();
+    std::string text;
+    std::array<char, std::size_t{64} * 1024> chunk{};
+    while (true) {
+        const ssize_t count = ::read(fd.get(), chunk.data(), chunk.size());
+        if (count < 0 && errno == EINTR) continue;
+        if (count < 0) return unreadable();
+        if (count == 0) return text;
+        text.append(chunk.data(), static_cast<std::size_t>(count));
+    }
+}
 
 core::Result<bool> write_text_file(const std::filesystem::path& path, std::string_view text) {
     return write_whole_file(path, text, O_TRUNC, 0600);
@@ -91,24 +110,4 @@ std::string read_text_from(const std::filesystem::path& path, std::uintmax_t off
     return text;
 }
 
-std::string last_lines(std::string_view text, std::size_t count) {
-    while (!text.empty() && text.back() == '\n') text.remove_suffix(1);
-    if (count == 0) return {};
-    std::size_t begin = text.size();
-    std::size_t found = 0;
-    while (begin > 0) {
-        const std::size_t newline = text.rfind('\n', begin - 1);
-        if (newline == std::string_view::npos) {
-            begin = 0;
-            break;
-        }
-        if (++found == count) {
-            begin = newline + 1;
-            break;
-        }
-        begin = newline;
-    }
-    return std::string(text.substr(begin));
-}
-
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::os

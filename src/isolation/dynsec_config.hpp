@@ -4,12 +4,9 @@
 #include <string_view>
 #include <vector>
 
-#include "broker/roster.hpp"
+#include "isolation/roster.hpp"
 
-namespace cmdlink::broker {
-
-// The control topic of Mosquitto's dynamic security plugin.
-inline constexpr std::string_view kDynsecControlTopic = "$CONTROL/dynamic-security/v1";
+namespace cmdlink::isolation {
 
 // The dynamic security plugin's JSON config for a roster: everything denied by default; each
 // student may publish to `login` and read `<own ID>/UUID` (their session topics are granted
@@ -19,4 +16,4 @@ inline constexpr std::string_view kDynsecControlTopic = "$CONTROL/dynamic-securi
 std::string render_dynsec_config(const std::vector<RosterEntry>& roster,
                                  std::string_view server_user);
 
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::isolation

@@ -8,7 +8,7 @@
 
 #include "core/result.hpp"
 
-namespace cmdlink::broker {
+namespace cmdlink::isolation {
 
 // One student of a roster file (see docs/isolation.md for the format).
 struct RosterEntry {
@@ -26,8 +26,14 @@ bool is_password_hash(std::string_view password);
 // Every bad line is reported (each message names its line); any error means no entries.
 core::Result<std::vector<RosterEntry>> parse_roster(std::string_view text);
 
+// Why the server's account cannot be used with this roster (a bad user name, an empty
+// password, a student with the same user name), or true.
+core::Result<bool> check_server_account(const std::vector<RosterEntry>& roster,
+                                        std::string_view server_user,
+                                        std::string_view server_password);
+
 // Whether `username` can be a Mosquitto account of a password file: nonempty, valid UTF-8,
 // no ':' (the file's separator) and no control characters; the reason when not.
 std::optional<std::string> check_username(std::string_view username);
 
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::isolation

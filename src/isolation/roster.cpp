@@ -1,11 +1,12 @@
-#include "broker/roster.hpp"
+#include "isolation/roster.hpp"
 
 #include <map>
 #include <optional>
 
 #include "core/text_checks.hpp"
+#include "core/text_lines.hpp"
 
-namespace cmdlink::broker {
+namespace cmdlink::isolation {
 namespace {
 
 constexpr std::string_view kHeader = "username,password,user_id";
@@ -53,11 +54,6 @@ core::Result<std::vector<std::string>> split_csv_line(std::string_view line) {
     }
 }
 
-std::string_view without_line_end(std::string_view line) {
-    if (!line.empty() && line.back() == '\r') line.remove_suffix(1);
-    return line;
-}
-
 bool is_skipped(std::string_view line) {
     return line.find_first_not_of(" \t") == std::string_view::npos || line.front() == '#';
 }
@@ -91,14 +87,10 @@ core::Result<std::vector<RosterEntry>> parse_roster(std::string_view text) {
     std::map<std::string, std::size_t> line_of_username;
     std::map<std::string, std::size_t> line_of_user_id;
     bool header_seen = false;
-    std::size_t number = 0;
-    std::size_t begin = 0;
-    while (begin < text.size()) {
-        const std::size_t newline = text.find('\n', begin);
-        const std::size_t end = newline == std::string_view::npos ? text.size() : newline;
-        const std::string_view line = without_line_end(text.substr(begin, end - begin));
-        begin = end + 1;
-        ++number;
+    core::LineReader lines(text);
+    while (const auto read = lines.next()) {
+        const std::size_t number = read->number;
+        const std::string_view line = read->text;
         if (is_skipped(line)) continue;
         if (!header_seen) {
             header_seen = true;
@@ -160,4 +152,19 @@ core::Result<std::vector<RosterEntry>> parse_roster(std::string_view text) {
     return entries;
 }
 
-}  // namespace cmdlink::broker
+core::Result<bool> check_server_account(const std::vector<RosterEntry>& roster,
+                                        std::string_view server_user,
+                                        std::string_view server_password) {
+    if (auto why = check_username(server_user)) return core::Error{"server account: " + *why};
+    if (server_password.empty()) return core::Error{"the server password is empty"};
+    for (const RosterEntry& entry : roster) {
+        if (entry.username == server_user) {
+            return core::Error{"roster line " + std::to_string(entry.line) +
+                               ": the user name is that of the server account '" +
+                               std::string(server_user) + "'"};
+        }
+    }
+    return true;
+}
+
+}  // namespace cmdlink::isolation

@@ -10,7 +10,11 @@
 
 #include "core/result.hpp"
 
-namespace cmdlink::broker {
+namespace cmdlink::os {
+
+// The whole file, its bytes as they are. `what` names it in the error, which a user can act
+// on: "cannot read the roster students.csv" for what = "the roster".
+core::Result<std::string> read_whole_file(const std::filesystem::path& path, std::string_view what);
 
 // Creates or truncates `path` (mode 0600: it may hold an ACL or other private text).
 core::Result<bool> write_text_file(const std::filesystem::path& path, std::string_view text);
@@ -28,7 +32,4 @@ std::uintmax_t file_size_or_zero(const std::filesystem::path& path);
 std::string read_text_from(const std::filesystem::path& path, std::uintmax_t offset,
                            std::size_t max_bytes = std::size_t{64} * 1024);
 
-// The last `count` lines of `text`, without a trailing newline.
-std::string last_lines(std::string_view text, std::size_t count);
-
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::os

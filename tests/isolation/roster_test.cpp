@@ -1,10 +1,10 @@
-#include "broker/roster.hpp"
+#include "isolation/roster.hpp"
 
 #include <gtest/gtest.h>
 
 #include <string>
 
-namespace cmdlink::broker {
+namespace cmdlink::isolation {
 namespace {
 
 constexpr std::string_view kHeader = "username,password,user_id\n";
@@ -79,4 +79,4 @@ TEST(Roster, EmptyRostersAreRefused) {
 }
 
 }  // namespace
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::isolation

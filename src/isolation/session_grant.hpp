@@ -4,13 +4,15 @@
 #include <string_view>
 #include <vector>
 
-namespace cmdlink::runner {
+#include "isolation/dynsec_names.hpp"
+
+namespace cmdlink::isolation {
 
 // Where the server publishes grants: the dynamic security plugin's control topic.
-inline constexpr std::string_view kGrantTopic = "$CONTROL/dynamic-security/v1";
+inline constexpr std::string_view kGrantTopic = kDynsecControlTopic;
 
 // Where the plugin answers the grants.
-inline constexpr std::string_view kGrantResponseTopic = "$CONTROL/dynamic-security/v1/response";
+inline constexpr std::string_view kGrantResponseTopic = kDynsecResponseTopic;
 
 // The dynamic security command that gives the student of `user_id` their new session's
 // topics and only those: read `<session ID>`, write `<session ID>/<command>`. It replaces
@@ -30,4 +32,4 @@ struct GrantAnswer {
 };
 std::vector<GrantAnswer> grant_answers(std::string_view response);
 
-}  // namespace cmdlink::runner
+}  // namespace cmdlink::isolation

@@ -1,4 +1,4 @@
-#include "broker/dynsec_config.hpp"
+#include "isolation/dynsec_config.hpp"
 
 #include <gtest/gtest.h>
 
@@ -7,7 +7,9 @@
 #include <string>
 #include <utility>
 
-namespace cmdlink::broker {
+#include "isolation/dynsec_names.hpp"
+
+namespace cmdlink::isolation {
 namespace {
 
 using Json = nlohmann::json;
@@ -80,4 +82,4 @@ TEST(DynsecConfig, HoldsNoPasswords) {
 }
 
 }  // namespace
-}  // namespace cmdlink::broker
+}  // namespace cmdlink::isolation

@@ -5,7 +5,14 @@
 
 // Names shared by the roster broker setup (`cmdlink broker-config`), which creates them, and
 // the server, which grants each new session's topics through them; see docs/isolation.md.
-namespace cmdlink::core {
+namespace cmdlink::isolation {
+
+// The control topic of Mosquitto's dynamic security plugin: its administrator publishes
+// commands there.
+inline constexpr std::string_view kDynsecControlTopic = "$CONTROL/dynamic-security/v1";
+
+// Where the plugin answers those commands.
+inline constexpr std::string_view kDynsecResponseTopic = "$CONTROL/dynamic-security/v1/response";
 
 // The dynamic-security group that holds the account of the student with this user ID.
 inline std::string user_group_name(std::string_view user_id) {
@@ -23,4 +30,4 @@ inline std::string session_role_name(std::string_view user_id) {
     return "cmdlink-session-" + std::string(user_id);
 }
 
-}  // namespace cmdlink::core
+}  // namespace cmdlink::isolation

@@ -1,10 +1,10 @@
-#include "runner/session_grant.hpp"
+#include "isolation/session_grant.hpp"
 
 #include <gtest/gtest.h>
 
 #include <nlohmann/json.hpp>
 
-namespace cmdlink::runner {
+namespace cmdlink::isolation {
 namespace {
 
 using Json = nlohmann::json;
@@ -53,4 +53,4 @@ TEST(SessionGrant, AnswersAreToldApartByTheSessionTheyGrant) {
 }
 
 }  // namespace
-}  // namespace cmdlink::runner
+}  // namespace cmdlink::isolation
