@@ -213,12 +213,12 @@ void EventLoop::run_due_timers() {
 void EventLoop::run_before_sleep_tasks() {
     after_callback();  // anything posted or doomed outside a callback, e.g. before run()
     running_before_sleep_.swap(before_sleep_);
-    // Indexing, because a task destroyed by an earlier one is nulled in this vector.
-    for (std::size_t i = 0; i < running_before_sleep_.size(); ++i) {
-        BeforeSleepTask* task = running_before_sleep_[i];
+    // Nothing is added to this vector meanwhile; a task destroyed by an earlier one is
+    // nulled in it, and each is nulled as it runs, so that its destructor finds no trace.
+    for (BeforeSleepTask*& slot : running_before_sleep_) {
+        BeforeSleepTask* task = std::exchange(slot, nullptr);
         if (task == nullptr) continue;
         task->scheduled_ = false;
-        running_before_sleep_[i] = nullptr;
         task->callback_();
         after_callback();
     }

@@ -1,7 +1,9 @@
 #include <gtest/gtest.h>
 
+#include <algorithm>
 #include <memory>
 #include <string>
+#include <tuple>
 #include <vector>
 
 #include "loop_guard.hpp"
@@ -177,6 +179,57 @@ TEST(Timer, ALowLevelTimerMayCancelItselfFromItsOwnCallback) {
     });
     run_bounded(*loop);
     EXPECT_EQ(fired, 1);
+}
+
+}  // namespace
+}  // namespace cmdlink::net
+
+namespace cmdlink::net {
+namespace {
+
+TEST(Timer, RandomArmsCancelsAndRearmsKeepEveryTimerInDeadlineOrder) {
+    auto loop = make_loop();
+    constexpr int kTimers = 300;
+    std::vector<int> fired;
+    std::vector<std::unique_ptr<Timer>> timers;
+    for (int i = 0; i < kTimers; ++i) {
+        timers.push_back(std::make_unique<Timer>(*loop, [&fired, i] { fired.push_back(i); }));
+    }
+    // All deadlines lie in the past, so one turn fires every armed timer.
+    const auto base = loop->now() - std::chrono::seconds(10);
+    std::vector<std::pair<core::TimePoint, int>> expected_by_time(kTimers);
+    std::vector<std::uint64_t> armed_order(kTimers, 0);
+    std::vector<bool> armed(kTimers, false);
+    std::uint64_t order = 0;
+    std::uint32_t state = 12345;
+    auto next_random = [&state] {
+        state = state * 1664525U + 1013904223U;
+        return state >> 8;
+    };
+    for (int step = 0; step < 5000; ++step) {
+        const auto i = static_cast<std::size_t>(next_random() % kTimers);
+        if (next_random() % 4 == 0) {
+            timers[i]->cancel();
+            armed[i] = false;
+        } else {
+            const auto at = base + std::chrono::microseconds(next_random() % 1000);
+            timers[i]->arm(at);
+            armed[i] = true;
+            armed_order[i] = ++order;
+            expected_by_time[i] = {at, static_cast<int>(i)};
+        }
+    }
+    std::vector<std::tuple<core::TimePoint, std::uint64_t, int>> expected;
+    for (std::size_t i = 0; i < kTimers; ++i) {
+        if (armed[i]) expected.emplace_back(expected_by_time[i].first, armed_order[i], i);
+    }
+    std::sort(expected.begin(), expected.end());
+    std::vector<int> expected_ids;
+    for (const auto& entry : expected) expected_ids.push_back(std::get<2>(entry));
+    Timer stopper(*loop, [&] { loop->stop(); });
+    stopper.arm(loop->now() + 10ms);
+    run_bounded(*loop);
+    EXPECT_EQ(fired, expected_ids);
 }
 
 }  // namespace
