@@ -45,28 +45,31 @@ bool is_permanent_refusal(int rc) {
 core::Result<std::unique_ptr<MqttConnection>> MqttConnection::create(EventLoop& loop,
                                                                      MqttOptions options,
                                                                      MqttListener& listener) {
+    auto created = new_mosquitto_without_wakeup_pair(
+        options.client_id.empty() ? nullptr : options.client_id.c_str(), options.clean_session,
+        nullptr);
+    if (!created) return core::Error{created.error()};
     std::unique_ptr<MqttConnection> connection(
-        new MqttConnection(loop, std::move(options), listener));
-    if (!connection->mosq_) return core::Error{"cannot create an MQTT client (out of memory?)"};
+        new MqttConnection(loop, std::move(options), listener, created.value()));
+    mosquitto_user_data_set(connection->mosq_.get(), connection.get());
     auto configured = connection->configure();
     if (!configured) return configured.failure();
     return connection;
 }
 
-MqttConnection::MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener)
+MqttConnection::MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener,
+                               mosquitto* mosq)
     : loop_(loop),
       options_(std::move(options)),
       listener_(listener),
-      mosq_(new_mosquitto_without_wakeup_pair(
-                options_.client_id.empty() ? nullptr : options_.client_id.c_str(),
-                options_.clean_session, this),
-            mosquitto_destroy),
-      backoff_(options_.reconnect_min) {}
+      mosq_(mosq, mosquitto_destroy),
+      backoff_(options_.reconnect_min),
+      misc_timer_(loop, [this] { run_misc(); }),
+      reconnect_timer_(loop, [this] { reconnect(); }),
+      drain_timer_(loop, [this] { finish_disconnect(); }),
+      flush_task_(loop, [this] { flush(); }) {}
 
 MqttConnection::~MqttConnection() {
-    for (const auto timer : {misc_timer_, reconnect_timer_, drain_timer_}) {
-        if (timer != 0) loop_.cancel_timer(timer);
-    }
     unwatch_socket();
 }
 
@@ -124,8 +127,11 @@ core::Result<bool> MqttConnection::connect() {
         // libmosquitto 2.0 takes CONNECT properties only in its blocking connect; it keeps
         // them for every later (asynchronous) reconnect. The TCP handshake blocks once.
         mosquitto_property* properties = nullptr;
-        mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
-                                     options_.session_expiry_s);
+        rc = mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
+                                          options_.session_expiry_s);
+        if (rc != MOSQ_ERR_SUCCESS) {
+            return core::Error{mosquitto_error("session expiry interval", rc)};
+        }
         rc = mosquitto_connect_bind_v5(mosq_.get(), options_.host.c_str(), options_.port,
                                        options_.keepalive_s, nullptr, properties);
         mosquitto_property_free_all(&properties);
@@ -139,18 +145,34 @@ core::Result<bool> MqttConnection::connect() {
                            (rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno))
                                                  : std::string(mosquitto_strerror(rc)))};
     }
-    watch_socket();
-    schedule_misc();
-    after_io();
+    if (auto watched = watch_socket(); !watched) return watched;
+    misc_timer_.arm(loop_.now() + kMiscInterval);
+    flush_task_.schedule();
     return true;
 }
 
-void MqttConnection::watch_socket() {
+bool MqttConnection::has_pending_output() const {
+    return mosquitto_want_write(mosq_.get());
+}
+
+core::Result<bool> MqttConnection::watch_socket() {
     unwatch_socket();
     const int fd = mosquitto_socket(mosq_.get());
-    if (fd < 0) return;
+    if (fd < 0) return true;
     watching_write_ = mosquitto_want_write(mosq_.get());
-    if (loop_.watch(fd, watching_write_, *this)) watched_fd_ = fd;
+    if (auto watched = loop_.watch(fd, watching_write_, *this); !watched) {
+        return core::Error{"cannot watch the MQTT socket: " + watched.error()};
+    }
+    watched_fd_ = fd;
+    return true;
+}
+
+// Unwatched, a socket would sit there unserved: drop it and try again later.
+void MqttConnection::watch_or_retry() {
+    if (auto watched = watch_socket(); !watched) {
+        listener_.on_connection_lost(watched.error());
+        schedule_reconnect();
+    }
 }
 
 void MqttConnection::unwatch_socket() {
@@ -158,63 +180,97 @@ void MqttConnection::unwatch_socket() {
     watched_fd_ = -1;
 }
 
-void MqttConnection::on_fd_ready(bool readable, bool writable, bool failed) {
-    mosquitto* mosq = mosq_.get();
-    in_library_ = true;
-    if (readable || failed) mosquitto_loop_read(mosq, 1);
-    if (writable && mosquitto_socket(mosq) >= 0) mosquitto_loop_write(mosq, 1);
-    in_library_ = false;
-    after_io();
-}
-
-void MqttConnection::flush_unless_in_library() {
-    // Inside a libmosquitto callback the library may hold its message mutexes; calling
-    // back into mosquitto_loop_write there deadlocks (seen with QoS 2 PUBREL handling).
-    if (!in_library_) after_io();
-}
-
-// Packets queued inside callbacks are not written by libmosquitto; write them now rather
-// than a loop turn later, and ask for writability only when the socket is really full.
-void MqttConnection::after_io() {
-    mosquitto* mosq = mosq_.get();
-    const int fd = mosquitto_socket(mosq);
-    if (fd < 0) return;
-    if (fd != watched_fd_) watch_socket();
-    if (mosquitto_want_write(mosq)) mosquitto_loop_write(mosq, 1);
-    if (mosquitto_socket(mosq) < 0) return;
-    const bool want_write = mosquitto_want_write(mosq);
-    if (want_write != watching_write_) {
-        watching_write_ = want_write;
-        loop_.set_write_interest(watched_fd_, want_write, *this);
+// libmosquitto opens a new socket on every reconnect and closes it on every failure.
+void MqttConnection::follow_socket() {
+    const int fd = mosquitto_socket(mosq_.get());
+    if (fd < 0) {
+        unwatch_socket();
+    } else if (fd != watched_fd_) {
+        watch_or_retry();
     }
 }
 
-void MqttConnection::schedule_misc() {
-    if (misc_timer_ != 0) return;
-    misc_timer_ = loop_.add_timer(loop_.now() + kMiscInterval, [this] {
-        misc_timer_ = 0;
-        if (mosquitto_socket(mosq_.get()) >= 0) {
-            in_library_ = true;
-            mosquitto_loop_misc(mosq_.get());
-            in_library_ = false;
-            after_io();
-        }
-        if (!closed_) schedule_misc();
-    });
+// Runs one of libmosquitto's loop_read/write/misc. On failure libmosquitto has normally
+// closed the socket and told handle_disconnect already (mosquitto__loop_rc_handle); when it
+// has not (a TLS handshake error leaves the socket open, a keepalive close may say nothing)
+// the loss is reported here, so that no connection dies silently.
+template <class Io>
+void MqttConnection::run_io(const char* what, Io io) {
+    const std::uint64_t disconnects_before = disconnect_events_;
+    const int rc = io(mosq_.get());
+    const bool reported = disconnect_events_ != disconnects_before;
+    const bool lost = rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq_.get()) < 0;
+    if (lost && !reported && !closed_) {
+        connected_ = false;
+        unwatch_socket();
+        listener_.on_connection_lost(
+            mosquitto_error(what, rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc));
+        schedule_reconnect();
+    }
+    follow_socket();
+}
+
+void MqttConnection::on_fd_ready(bool readable, bool /*writable*/, bool failed) {
+    if ((readable || failed) && mosquitto_socket(mosq_.get()) >= 0) {
+        run_io("read", [](mosquitto* mosq) { return mosquitto_loop_read(mosq, 1); });
+    }
+    // Writability, and whatever the callbacks just queued, are the flush's business.
+    flush_task_.schedule();
+}
+
+// The one place we write: once a turn, outside every libmosquitto callback. Outside a
+// callback libmosquitto writes a packet as soon as it is queued; inside one it only queues.
+void MqttConnection::flush() {
+    follow_socket();
+    if (watched_fd_ < 0) return;
+    if (mosquitto_want_write(mosq_.get())) {
+        run_io("write", [](mosquitto* mosq) { return mosquitto_loop_write(mosq, 1); });
+        if (watched_fd_ < 0) return;
+    }
+    // Ask for writability only while the socket is really full.
+    const bool want_write = mosquitto_want_write(mosq_.get());
+    if (want_write == watching_write_) return;
+    if (auto changed = loop_.set_write_interest(watched_fd_, want_write); !changed) {
+        fail_request("cannot change the MQTT socket's write interest: " + changed.error());
+        return;
+    }
+    watching_write_ = want_write;
+}
+
+void MqttConnection::run_misc() {
+    if (mosquitto_socket(mosq_.get()) >= 0) {
+        run_io("keepalive", [](mosquitto* mosq) { return mosquitto_loop_misc(mosq); });
+        flush_task_.schedule();
+    }
+    if (!closed_) misc_timer_.arm(loop_.now() + kMiscInterval);
+}
+
+void MqttConnection::fail_request(std::string message) {
+    ++stats_.failed_requests;
+    last_error_ = std::move(message);
+    listener_.on_request_failed(last_error_);
 }
 
 void MqttConnection::subscribe(std::string_view topic, int qos) {
     topic_buffer_.assign(topic);
     int mid = 0;
     const int rc = mosquitto_subscribe(mosq_.get(), &mid, topic_buffer_.c_str(), qos);
-    if (rc == MOSQ_ERR_SUCCESS) pending_subscriptions_.insert_or_assign(mid, topic_buffer_);
-    flush_unless_in_library();
+    if (rc != MOSQ_ERR_SUCCESS) {
+        return fail_request("cannot subscribe to '" + topic_buffer_ +
+                            "': " + mosquitto_strerror(rc));
+    }
+    pending_subscriptions_.insert_or_assign(mid, topic_buffer_);
+    flush_task_.schedule();
 }
 
 void MqttConnection::unsubscribe(std::string_view topic) {
     topic_buffer_.assign(topic);
-    mosquitto_unsubscribe(mosq_.get(), nullptr, topic_buffer_.c_str());
-    flush_unless_in_library();
+    const int rc = mosquitto_unsubscribe(mosq_.get(), nullptr, topic_buffer_.c_str());
+    if (rc != MOSQ_ERR_SUCCESS) {
+        return fail_request("cannot unsubscribe from '" + topic_buffer_ +
+                            "': " + mosquitto_strerror(rc));
+    }
+    flush_task_.schedule();
 }
 
 void MqttConnection::publish(std::string_view topic, std::string_view payload, int qos) {
@@ -222,45 +278,47 @@ void MqttConnection::publish(std::string_view topic, std::string_view payload, i
     int mid = 0;
     const int rc = mosquitto_publish(mosq_.get(), &mid, topic_buffer_.c_str(),
                                      static_cast<int>(payload.size()), payload.data(), qos, false);
-    if (rc == MOSQ_ERR_SUCCESS || rc == MOSQ_ERR_NO_CONN) {
-        ++stats_.messages_out;
-        if (qos > 0) unacked_publishes_.insert(mid);
+    // Disconnected, libmosquitto keeps a QoS 1/2 message for the next connection, and
+    // drops a QoS 0 one.
+    const bool queued = rc == MOSQ_ERR_SUCCESS || (rc == MOSQ_ERR_NO_CONN && qos > 0);
+    if (!queued) {
+        return fail_request("cannot publish to '" + topic_buffer_ + "': " + mosquitto_strerror(rc));
     }
-    flush_unless_in_library();
+    ++stats_.messages_out;
+    if (qos > 0) unacked_publishes_.insert(mid);
+    flush_task_.schedule();
 }
 
 void MqttConnection::disconnect() {
     if (closing_) return;
     closing_ = true;
     if (unacked_publishes_.empty() || !connected_) return finish_disconnect();
-    drain_timer_ = loop_.add_timer(loop_.now() + options_.drain_timeout, [this] {
-        drain_timer_ = 0;
-        finish_disconnect();
-    });
+    drain_timer_.arm(loop_.now() + options_.drain_timeout);
 }
 
 void MqttConnection::finish_disconnect() {
     if (closed_) return;
-    if (drain_timer_ != 0) loop_.cancel_timer(drain_timer_);
-    drain_timer_ = 0;
-    if (reconnect_timer_ != 0) loop_.cancel_timer(reconnect_timer_);
-    reconnect_timer_ = 0;
-    if (connected_ && mosquitto_disconnect(mosq_.get()) == MOSQ_ERR_SUCCESS) {
-        flush_unless_in_library();
-        return;  // handle_disconnect completes the close
+    drain_timer_.cancel();
+    reconnect_timer_.cancel();
+    if (connected_) {
+        const int rc = mosquitto_disconnect(mosq_.get());
+        if (rc == MOSQ_ERR_SUCCESS) {
+            flush_task_.schedule();
+            return;  // handle_disconnect completes the close
+        }
+        // Only MOSQ_ERR_NO_CONN in practice: the socket went away under us.
+        if (rc != MOSQ_ERR_NO_CONN) fail_request(mosquitto_error("disconnect", rc));
     }
     closed_ = true;
     connected_ = false;
+    misc_timer_.cancel();
     unwatch_socket();
     listener_.on_closed();
 }
 
 void MqttConnection::schedule_reconnect() {
-    if (reconnect_timer_ != 0 || closing_) return;
-    reconnect_timer_ = loop_.add_timer(loop_.now() + backoff_, [this] {
-        reconnect_timer_ = 0;
-        reconnect();
-    });
+    if (reconnect_timer_.armed() || closing_) return;
+    reconnect_timer_.arm(loop_.now() + backoff_);
     backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
 }
 
@@ -268,12 +326,14 @@ void MqttConnection::reconnect() {
     ++stats_.reconnects;
     const int rc = mosquitto_reconnect_async(mosq_.get());
     if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
-        listener_.on_connection_lost(mosquitto_error("reconnect", rc));
+        listener_.on_connection_lost(rc == MOSQ_ERR_ERRNO
+                                         ? std::string("reconnect: ") + std::strerror(errno)
+                                         : mosquitto_error("reconnect", rc));
         schedule_reconnect();
         return;
     }
-    watch_socket();
-    flush_unless_in_library();
+    watch_or_retry();
+    flush_task_.schedule();
 }
 
 void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int flags) {
@@ -298,13 +358,15 @@ void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int
 
 void MqttConnection::handle_disconnect(mosquitto* /*mosq*/, void* self, int rc) {
     auto& connection = *static_cast<MqttConnection*>(self);
+    ++connection.disconnect_events_;
     const bool was_connected = connection.connected_;
     connection.connected_ = false;
-    // libmosquitto closes the socket right after this callback returns.
+    // libmosquitto has closed the socket, or closes it as soon as this returns.
     connection.unwatch_socket();
     if (connection.closing_ || rc == 0) {
         if (!connection.closed_) {
             connection.closed_ = true;
+            connection.misc_timer_.cancel();
             connection.listener_.on_closed();
         }
         return;
@@ -341,7 +403,7 @@ void MqttConnection::handle_publish(mosquitto* /*mosq*/, void* self, int mid) {
     auto& connection = *static_cast<MqttConnection*>(self);
     connection.unacked_publishes_.erase(mid);
     if (connection.closing_ && connection.unacked_publishes_.empty() &&
-        connection.drain_timer_ != 0) {
+        connection.drain_timer_.armed()) {
         connection.finish_disconnect();
     }
 }

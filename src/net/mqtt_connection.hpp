@@ -32,6 +32,10 @@ class MqttListener {
     virtual void on_subscribed(std::string_view topic, int granted_qos) = 0;
     // Our own disconnect has completed.
     virtual void on_closed() = 0;
+    // A subscribe, unsubscribe, publish or disconnect could not even be queued (a QoS 0
+    // publish while disconnected, an invalid topic...). MqttConnection::last_error() and
+    // stats().failed_requests keep the record for a listener that does not override this.
+    virtual void on_request_failed(std::string_view /*message*/) {}
 };
 
 struct ConnectionStats {
@@ -39,9 +43,15 @@ struct ConnectionStats {
     std::uint64_t reconnects = 0;
     std::uint64_t messages_in = 0;
     std::uint64_t messages_out = 0;
+    std::uint64_t failed_requests = 0;
 };
 
 // One libmosquitto client driven by our EventLoop (never by libmosquitto's own thread).
+//
+// Whatever is queued during a turn (by our calls, or by libmosquitto inside its callbacks,
+// where it only queues) is written once, by a before-sleep task, in the same turn: a reply
+// published inside on_message leaves before the loop waits again, and mosquitto_loop_write
+// is never called from inside a libmosquitto callback (which deadlocks on QoS 2).
 class MqttConnection final : public core::MqttOutput, private FdWatcher {
   public:
     static core::Result<std::unique_ptr<MqttConnection>> create(EventLoop& loop,
@@ -61,21 +71,29 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     void disconnect() override;
 
     [[nodiscard]] bool connected() const { return connected_; }
+    // Packets queued but not yet written to the socket.
+    [[nodiscard]] bool has_pending_output() const;
+    // The most recent on_request_failed() message; empty if none failed.
+    [[nodiscard]] const std::string& last_error() const { return last_error_; }
     [[nodiscard]] const ConnectionStats& stats() const { return stats_; }
     [[nodiscard]] const MqttOptions& options() const { return options_; }
 
   private:
-    MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener);
+    MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener, mosquitto* mosq);
     core::Result<bool> configure();
     void on_fd_ready(bool readable, bool writable, bool failed) override;
-    void after_io();
-    void flush_unless_in_library();
-    void watch_socket();
+    void flush();
+    void follow_socket();
+    core::Result<bool> watch_socket();
+    void watch_or_retry();
     void unwatch_socket();
-    void schedule_misc();
+    template <class Io>
+    void run_io(const char* what, Io io);
+    void run_misc();
     void schedule_reconnect();
     void reconnect();
     void finish_disconnect();
+    void fail_request(std::string message);
 
     static void handle_connect(mosquitto* mosq, void* self, int rc, int flags);
     static void handle_disconnect(mosquitto* mosq, void* self, int rc);
@@ -90,20 +108,21 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     std::unique_ptr<mosquitto, void (*)(mosquitto*)> mosq_;
     int watched_fd_ = -1;
     bool watching_write_ = false;
-    bool in_library_ = false;
     bool connected_ = false;
     bool closing_ = false;
     bool closed_ = false;
+    std::uint64_t disconnect_events_ = 0;  // calls of handle_disconnect
     core::Duration backoff_;
-    EventLoop::TimerId misc_timer_ = 0;
-    EventLoop::TimerId reconnect_timer_ = 0;
-    EventLoop::TimerId drain_timer_ = 0;
+    Timer misc_timer_;
+    Timer reconnect_timer_;
+    Timer drain_timer_;
+    BeforeSleepTask flush_task_;
     // Message IDs of our QoS 1/2 publishes not yet acknowledged. libmosquitto also reports
     // QoS 0 publishes (once written) through on_publish, so a bare counter would go wrong.
     MessageIdSet unacked_publishes_;
     std::unordered_map<int, std::string> pending_subscriptions_;  // message ID -> topic
     std::string topic_buffer_;
-    std::string payload_buffer_;
+    std::string last_error_;
     ConnectionStats stats_;
 };
 

@@ -1,0 +1,267 @@
+#include "net/mqtt_connection.hpp"
+
+#include <gtest/gtest.h>
+
+#include <memory>
+#include <string>
+#include <vector>
+
+#include "broker/private_broker.hpp"
+#include "loop_guard.hpp"
+#include "net/mosquitto_library.hpp"
+#include "recording_listener.hpp"
+
+namespace cmdlink::net {
+namespace {
+
+using namespace std::chrono_literals;
+
+class MqttConnectionTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto started = broker::PrivateBroker::start(broker_options());
+        ASSERT_TRUE(started) << started.error();
+        broker_ = std::move(started.value());
+        loop_ = make_loop();
+        ASSERT_NE(loop_, nullptr);
+    }
+
+    virtual broker::BrokerOptions broker_options() { return {}; }
+
+    MqttOptions options(const std::string& client_id) const {
+        MqttOptions options;
+        options.port = broker_->port();
+        options.client_id = client_id;
+        options.clean_session = true;
+        options.reconnect_min = 20ms;
+        return options;
+    }
+
+    std::unique_ptr<MqttConnection> connect(const MqttOptions& options,
+                                            RecordingListener& listener) {
+        auto created = MqttConnection::create(*loop_, options, listener);
+        EXPECT_TRUE(created) << created.error();
+        if (!created) return nullptr;
+        auto started = created.value()->connect();
+        EXPECT_TRUE(started) << started.error();
+        return std::move(created.value());
+    }
+
+    // Connects and, once connected, subscribes to `topic` and waits for the SUBACK.
+    std::unique_ptr<MqttConnection> subscribed(const std::string& client_id,
+                                               const std::string& topic, int qos,
+                                               RecordingListener& listener) {
+        std::unique_ptr<MqttConnection> connection;
+        listener.when_connected = [&] { connection->subscribe(topic, qos); };
+        listener.when_subscribed = [&] { loop_->stop(); };
+        connection = connect(options(client_id), listener);
+        if (!connection) return nullptr;
+        run_bounded(*loop_);
+        listener.when_connected = nullptr;
+        listener.when_subscribed = nullptr;
+        EXPECT_EQ(listener.subscriptions.size(), 1U);
+        return connection;
+    }
+
+    MosquittoLibrary library_;
+    std::unique_ptr<broker::PrivateBroker> broker_;
+    std::unique_ptr<EventLoop> loop_;
+};
+
+TEST_F(MqttConnectionTest, ConnectsAndReportsTheGrantedQosOfASubscription) {
+    RecordingListener listener;
+    auto connection = subscribed("sub-qos", "t/qos", 2, listener);
+    ASSERT_NE(connection, nullptr);
+    EXPECT_TRUE(connection->connected());
+    EXPECT_EQ(listener.connects, 1);
+    EXPECT_EQ(listener.subscriptions.front(), (std::pair<std::string, int>{"t/qos", 2}));
+}
+
+TEST_F(MqttConnectionTest, DeliversPublishesAtEachQos) {
+    RecordingListener receiver;
+    auto subscriber = subscribed("receiver", "t/each", 2, receiver);
+    ASSERT_NE(subscriber, nullptr);
+    RecordingListener sender;
+    std::unique_ptr<MqttConnection> publisher;
+    sender.when_connected = [&] {
+        for (int qos = 0; qos <= 2; ++qos) {
+            publisher->publish("t/each", "payload " + std::to_string(qos), qos);
+        }
+    };
+    receiver.when_message = [&] {
+        if (receiver.messages.size() == 3) loop_->stop();
+    };
+    publisher = connect(options("sender"), sender);
+    run_bounded(*loop_);
+    ASSERT_EQ(receiver.messages.size(), 3U);
+    for (int qos = 0; qos <= 2; ++qos) {
+        const auto& message = receiver.messages[static_cast<std::size_t>(qos)];
+        EXPECT_EQ(message.payload, "payload " + std::to_string(qos));
+        EXPECT_EQ(message.qos, qos);
+    }
+    EXPECT_EQ(publisher->stats().messages_out, 3U);
+    EXPECT_EQ(subscriber->stats().messages_in, 3U);
+}
+
+TEST_F(MqttConnectionTest, AReplyPublishedInsideAMessageCallbackLeavesBeforeTheLoopWaits) {
+    RecordingListener echo_listener;
+    auto echo = subscribed("echo", "t/request", 1, echo_listener);
+    ASSERT_NE(echo, nullptr);
+    std::uint64_t request_turn = 0;
+    std::uint64_t flushed_turn = 0;
+    bool pending_after_flush = true;
+    BeforeSleepTask probe(*loop_, [&] {
+        flushed_turn = loop_->turns();
+        pending_after_flush = echo->has_pending_output();
+    });
+    echo_listener.when_message = [&] {
+        request_turn = loop_->turns();
+        echo->publish("t/reply", echo_listener.messages.back().payload, 1);
+        // Inside the callback libmosquitto only queues; scheduled after the publish, the
+        // probe runs after the connection's flush in the same round.
+        EXPECT_TRUE(echo->has_pending_output());
+        probe.schedule();
+    };
+    RecordingListener asker_listener;
+    auto asker = subscribed("asker", "t/reply", 1, asker_listener);
+    ASSERT_NE(asker, nullptr);
+    asker_listener.when_message = [&] { loop_->stop(); };
+    asker->publish("t/request", "ping", 1);
+    run_bounded(*loop_);
+    ASSERT_EQ(asker_listener.messages.size(), 1U);
+    EXPECT_EQ(asker_listener.messages.front().payload, "ping");
+    EXPECT_EQ(flushed_turn, request_turn);
+    EXPECT_FALSE(pending_after_flush);
+}
+
+TEST_F(MqttConnectionTest, AQos2ReplyToAQos2MessageCompletesBothExchanges) {
+    RecordingListener echo_listener;
+    auto echo = subscribed("echo2", "t/request2", 2, echo_listener);
+    ASSERT_NE(echo, nullptr);
+    echo_listener.when_message = [&] { echo->publish("t/reply2", "pong", 2); };
+    RecordingListener asker_listener;
+    auto asker = subscribed("asker2", "t/reply2", 2, asker_listener);
+    ASSERT_NE(asker, nullptr);
+    int rounds = 0;
+    asker_listener.when_message = [&] {
+        if (++rounds == 20) {
+            loop_->stop();
+        } else {
+            asker->publish("t/request2", "ping", 2);
+        }
+    };
+    asker->publish("t/request2", "ping", 2);
+    run_bounded(*loop_);
+    EXPECT_EQ(rounds, 20);
+}
+
+TEST_F(MqttConnectionTest, SubscribingToAnInvalidFilterIsReportedToTheListener) {
+    RecordingListener listener;
+    auto connection = subscribed("bad-filter", "t/ok", 0, listener);
+    ASSERT_NE(connection, nullptr);
+    connection->subscribe("t/#/not-last", 0);
+    ASSERT_EQ(listener.failures.size(), 1U);
+    EXPECT_NE(listener.failures.front().find("t/#/not-last"), std::string::npos);
+    EXPECT_EQ(connection->last_error(), listener.failures.front());
+    EXPECT_EQ(connection->stats().failed_requests, 1U);
+}
+
+TEST_F(MqttConnectionTest, PublishingToAWildcardTopicIsReportedToTheListener) {
+    RecordingListener listener;
+    auto connection = subscribed("bad-topic", "t/ok", 0, listener);
+    ASSERT_NE(connection, nullptr);
+    connection->publish("t/+", "x", 1);
+    ASSERT_EQ(listener.failures.size(), 1U);
+    EXPECT_NE(listener.failures.front().find("cannot publish to 't/+'"), std::string::npos)
+        << listener.failures.front();
+    EXPECT_EQ(connection->stats().messages_out, 0U);
+}
+
+TEST_F(MqttConnectionTest, AQos0PublishBeforeConnectingIsReportedAsLost) {
+    RecordingListener listener;
+    auto created = MqttConnection::create(*loop_, options("early"), listener);
+    ASSERT_TRUE(created) << created.error();
+    created.value()->publish("t/early", "x", 0);
+    ASSERT_EQ(listener.failures.size(), 1U);
+    EXPECT_NE(listener.failures.front().find("t/early"), std::string::npos);
+}
+
+TEST_F(MqttConnectionTest, DisconnectWaitsForOutstandingQos1Publishes) {
+    RecordingListener receiver;
+    auto subscriber = subscribed("drain-receiver", "t/drain", 1, receiver);
+    ASSERT_NE(subscriber, nullptr);
+    RecordingListener sender;
+    std::unique_ptr<MqttConnection> publisher;
+    sender.when_connected = [&] {
+        for (int i = 0; i < 10; ++i) publisher->publish("t/drain", std::to_string(i), 1);
+        publisher->disconnect();
+    };
+    sender.when_closed = [&] { loop_->stop(); };
+    publisher = connect(options("drain-sender"), sender);
+    run_bounded(*loop_);
+    EXPECT_EQ(sender.closes, 1);
+    EXPECT_FALSE(publisher->connected());
+    // Everything acknowledged before the close has reached the broker; collect it.
+    receiver.when_message = [&] {
+        if (receiver.messages.size() == 10) loop_->stop();
+    };
+    if (receiver.messages.size() < 10) run_bounded(*loop_);
+    EXPECT_EQ(receiver.messages.size(), 10U);
+}
+
+TEST_F(MqttConnectionTest, ReconnectsAfterTheBrokerRestarts) {
+    RecordingListener listener;
+    auto connection = subscribed("restart", "t/restart", 0, listener);
+    ASSERT_NE(connection, nullptr);
+    listener.when_lost = [&] {
+        if (listener.losses.size() == 1) {
+            auto restarted = broker_->restart();
+            ASSERT_TRUE(restarted) << restarted.error();
+        }
+    };
+    listener.when_connected = [&] { loop_->stop(); };
+    ASSERT_TRUE(broker_->stop());
+    run_bounded(*loop_, 15s);
+    EXPECT_EQ(listener.connects, 2);
+    EXPECT_GE(listener.losses.size(), 1U);
+    EXPECT_GE(connection->stats().reconnects, 1U);
+}
+
+class MqttConnectionWithUsersTest : public MqttConnectionTest {
+  protected:
+    broker::BrokerOptions broker_options() override {
+        broker::BrokerOptions options;
+        options.users.push_back({"alice", "right"});
+        return options;
+    }
+};
+
+TEST_F(MqttConnectionWithUsersTest, WrongCredentialsAreRefusedForGood) {
+    RecordingListener listener;
+    MqttOptions wrong = options("intruder");
+    wrong.username = "alice";
+    wrong.password = "wrong";
+    listener.when_closed = [&] { loop_->stop(); };
+    auto connection = connect(wrong, listener);
+    ASSERT_NE(connection, nullptr);
+    run_bounded(*loop_);
+    ASSERT_EQ(listener.refusals.size(), 1U);
+    EXPECT_NE(listener.refusals.front().find("refused"), std::string::npos);
+    EXPECT_EQ(listener.connects, 0);
+    EXPECT_EQ(connection->stats().reconnects, 0U);
+}
+
+TEST_F(MqttConnectionWithUsersTest, RightCredentialsConnect) {
+    RecordingListener listener;
+    MqttOptions right = options("alice-client");
+    right.username = "alice";
+    right.password = "right";
+    listener.when_connected = [&] { loop_->stop(); };
+    auto connection = connect(right, listener);
+    ASSERT_NE(connection, nullptr);
+    run_bounded(*loop_);
+    EXPECT_EQ(listener.connects, 1);
+}
+
+}  // namespace
+}  // namespace cmdlink::net
