@@ -59,14 +59,7 @@ class Bench {
             if (auto started = server_->start(); !started) {
                 return fail(kExitCannotConnect, started.error());
             }
-            main_loop_.add_timer(main_loop_.now() + seconds(flags_.connect_timeout_s), [this] {
-                if (server_->ready() || server_->stopped()) return;
-                console_.log().error(
-                    "the in-process server got no MQTT connection to {}:{} "
-                    "within {} s",
-                    mqtt_.host, mqtt_.port, flags_.connect_timeout_s);
-                server_->stop();
-            });
+            connect_guard_.arm(main_loop_.now() + seconds(flags_.connect_timeout_s));
         }
         status_timer();
         main_loop_.run();
@@ -176,11 +169,13 @@ class Bench {
         main_loop_.stop();
     }
 
-    void status_timer() {
-        main_loop_.add_timer(main_loop_.now() + std::chrono::seconds(1), [this] {
-            print_status();
-            status_timer();
-        });
+    void status_timer() { status_timer_.arm(main_loop_.now() + std::chrono::seconds(1)); }
+
+    void on_connect_guard() {
+        if (server_->ready() || server_->stopped()) return;
+        console_.log().error("the in-process server got no MQTT connection to {}:{} within {} s",
+                             mqtt_.host, mqtt_.port, flags_.connect_timeout_s);
+        server_->stop();
     }
 
     void print_status() {
@@ -261,6 +256,11 @@ class Bench {
     int qos_ = -1;
     std::unique_ptr<net::LoopWaker> main_waker_;
     std::unique_ptr<BenchServer> server_;
+    net::Timer connect_guard_{main_loop_, [this] { on_connect_guard(); }};
+    net::Timer status_timer_{main_loop_, [this] {
+                                 print_status();
+                                 status_timer();
+                             }};
     std::deque<ClientWorker> workers_;  // a deque: workers never move once started
     runner::FleetProgress progress_;
     core::TimePoint started_at_ = core::Clock::now();

@@ -127,12 +127,14 @@ int run_server(const ServerFlags& flags) {
         return kExitCannotConnect;
     }
     // Once a second, on a terminal only: never into a pipe or a log file.
-    std::function<void()> refresh_status = [&] {
+    std::function<void()> refresh_status;
+    net::Timer status_timer(event_loop, [&] { refresh_status(); });
+    refresh_status = [&] {
         console.status().show(status.tick(server.issuer(), event_loop.now()));
-        event_loop.add_timer(event_loop.now() + std::chrono::seconds(1), refresh_status);
+        status_timer.arm(event_loop.now() + std::chrono::seconds(1));
     };
     if (console.status().enabled() && console.verbosity() != Verbosity::kQuiet) {
-        event_loop.add_timer(event_loop.now() + std::chrono::seconds(1), refresh_status);
+        status_timer.arm(event_loop.now() + std::chrono::seconds(1));
     }
     event_loop.run();
     console.status().clear();

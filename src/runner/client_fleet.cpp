@@ -6,15 +6,15 @@ namespace cmdlink::runner {
 
 ClientFleet::ClientFleet(net::EventLoop& loop, FleetPlan plan, FleetProgress& progress,
                          std::function<void()> on_done)
-    : loop_(loop), plan_(std::move(plan)), progress_(progress), on_done_(std::move(on_done)) {
+    : loop_(loop),
+      plan_(std::move(plan)),
+      progress_(progress),
+      on_done_(std::move(on_done)),
+      admit_timer_(loop, [this] { admit(); }) {
     if (plan_.concurrency == 0) plan_.concurrency = plan_.sessions;
 }
 
-ClientFleet::~ClientFleet() {
-    for (const auto timer : {reaper_, admit_timer_}) {
-        if (timer != 0) loop_.cancel_timer(timer);
-    }
-}
+ClientFleet::~ClientFleet() = default;
 
 void ClientFleet::start() {
     result_.first_started = loop_.now();
@@ -36,12 +36,11 @@ void ClientFleet::interrupt() {
 }
 
 void ClientFleet::admit() {
-    admit_timer_ = 0;
     while (!interrupted_ && next_ < plan_.sessions && running_.size() < plan_.concurrency) {
         if (plan_.ramp_per_s > 0) {
             loop_.refresh_now();
             if (loop_.now() < next_open_at_) {
-                admit_timer_ = loop_.add_timer(next_open_at_, [this] { admit(); });
+                admit_timer_.arm(next_open_at_);
                 return;
             }
             // Catching up after a stall would open a burst; the ramp restarts from now.
@@ -88,7 +87,7 @@ void ClientFleet::open_next() {
         ++result_.failures["cannot_connect: " + started.error()];
         progress_.active.fetch_sub(1, std::memory_order_relaxed);
         progress_.failed.fetch_add(1, std::memory_order_relaxed);
-        ended_.push_back(std::move(running_.at(runner)));
+        loop_.defer_delete(std::move(running_.at(runner)));
         running_.erase(runner);
         if (++finished_ == plan_.sessions) on_done_();
     }
@@ -142,14 +141,9 @@ void ClientFleet::finish(const ClientRunner& runner, ClientEnd end) {
     }
     result_.last_finished = loop_.now();
     if (auto found = running_.find(&runner); found != running_.end()) {
-        ended_.push_back(std::move(found->second));
+        // Never destroyed inside its own callback, which this is.
+        loop_.defer_delete(std::move(found->second));
         running_.erase(found);
-    }
-    if (reaper_ == 0) {
-        reaper_ = loop_.add_timer(loop_.now(), [this] {
-            reaper_ = 0;
-            ended_.clear();
-        });
     }
     ++finished_;
     admit();

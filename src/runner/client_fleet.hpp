@@ -93,10 +93,7 @@ class ClientFleet final : private ClientObserver {
     FleetProgress& progress_;
     std::function<void()> on_done_;
     std::unordered_map<const ClientRunner*, std::unique_ptr<ClientRunner>> running_;
-    // A runner may not be destroyed inside its own callback; it waits here for a timer.
-    std::vector<std::unique_ptr<ClientRunner>> ended_;
-    net::EventLoop::TimerId reaper_ = 0;
-    net::EventLoop::TimerId admit_timer_ = 0;
+    net::Timer admit_timer_;
     std::size_t next_ = 0;
     std::size_t finished_ = 0;
     core::TimePoint next_open_at_ = core::kNever;

@@ -99,13 +99,13 @@ class ClientFleetTest : public ::testing::Test {
         };
         server_observer_.on_stop = [&] { loop_->stop(); };
         bool guard_fired = false;
-        const auto guard = loop_->add_timer(loop_->now() + 30s, [&] {
+        net::Timer guard(*loop_, [&] {
             guard_fired = true;
             loop_->stop();
         });
+        guard.arm(loop_->now() + 30s);
         ASSERT_TRUE(server.value()->start());
         loop_->run();
-        loop_->cancel_timer(guard);
         EXPECT_FALSE(guard_fired) << "the fleet did not finish within 30 s";
     }
 

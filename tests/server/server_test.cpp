@@ -126,12 +126,12 @@ class ServerAssembly : public ::testing::Test {
     // Runs the loop until something stops it; a run that does not end fails the test.
     void run() {
         bool guard_fired = false;
-        const auto guard = loop_->add_timer(loop_->now() + 20s, [&] {
+        net::Timer guard(*loop_, [&] {
             guard_fired = true;
             loop_->stop();
         });
+        guard.arm(loop_->now() + 20s);
         loop_->run();
-        loop_->cancel_timer(guard);
         EXPECT_FALSE(guard_fired) << "the loop did not end within 20 s";
     }
 
