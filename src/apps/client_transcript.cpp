@@ -101,6 +101,14 @@ void ClientTranscript::on_session_event(const runner::ClientRunner& runner,
     }
 }
 
+void ClientTranscript::on_request_failed(const runner::ClientRunner& runner,
+                                         std::string_view reason) {
+    console_.log().warn("{}an MQTT request failed: {}", label(runner), reason);
+    auto json = event(runner, "request_failed");
+    json["reason"] = std::string(reason);
+    console_.emit(json);
+}
+
 void ClientTranscript::on_finished(const runner::ClientRunner& runner) {
     summarise(runner);
     if (on_finished_) on_finished_(runner);

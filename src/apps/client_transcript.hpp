@@ -22,6 +22,7 @@ class ClientTranscript final : public runner::ClientObserver {
     void on_session_event(const runner::ClientRunner& runner,
                           const core::ClientEvent& event) override;
     void on_finished(const runner::ClientRunner& runner) override;
+    void on_request_failed(const runner::ClientRunner& runner, std::string_view reason) override;
 
   private:
     [[nodiscard]] nlohmann::json event(const runner::ClientRunner& runner, const char* name) const;

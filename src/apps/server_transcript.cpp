@@ -114,6 +114,12 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
     if (after_event_) after_event_(event);
 }
 
+void ServerTranscript::on_request_failed(const runner::ServerRunner& /*runner*/,
+                                         std::string_view reason) {
+    console_.log().warn("an MQTT request failed: {}", reason);
+    console_.emit({{"event", "request_failed"}, {"reason", std::string(reason)}});
+}
+
 void ServerTranscript::on_ready(const runner::ServerRunner& /*runner*/) {
     if (on_ready_) on_ready_();
 }

@@ -22,6 +22,7 @@ class ServerTranscript final : public runner::ServerObserver {
                          const core::ServerEvent& event) override;
     void on_stopped(const runner::ServerRunner& runner, std::string_view reason) override;
     void on_ready(const runner::ServerRunner& runner) override;
+    void on_request_failed(const runner::ServerRunner& runner, std::string_view reason) override;
     // Called each time the server becomes ready (after every (re)connect).
     void set_on_ready(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
 

@@ -122,6 +122,10 @@ void ClientFleet::on_session_event(const ClientRunner& runner, const core::Clien
     if (plan_.watcher != nullptr) plan_.watcher->on_session_event(runner, event);
 }
 
+void ClientFleet::on_request_failed(const ClientRunner& runner, std::string_view reason) {
+    if (plan_.watcher != nullptr) plan_.watcher->on_request_failed(runner, reason);
+}
+
 void ClientFleet::on_finished(const ClientRunner& runner) {
     if (plan_.watcher != nullptr) plan_.watcher->on_finished(runner);
     finish(runner, runner.end());

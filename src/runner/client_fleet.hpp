@@ -87,6 +87,7 @@ class ClientFleet final : private ClientObserver {
     void on_connection_lost(const ClientRunner& runner, std::string_view reason) override;
     void on_session_event(const ClientRunner& runner, const core::ClientEvent& event) override;
     void on_finished(const ClientRunner& runner) override;
+    void on_request_failed(const ClientRunner& runner, std::string_view reason) override;
 
     net::EventLoop& loop_;
     FleetPlan plan_;

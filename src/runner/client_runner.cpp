@@ -155,6 +155,10 @@ void ClientRunner::on_closed() {
     observer_.on_finished(*this);
 }
 
+void ClientRunner::on_request_failed(std::string_view reason) {
+    observer_.on_request_failed(*this, reason);
+}
+
 void ClientRunner::on_deadline() {
     session_.on_timer(loop_.now());
     carry_out();

@@ -33,6 +33,8 @@ class ClientObserver {
     virtual void on_session_event(const ClientRunner& runner, const core::ClientEvent& event) = 0;
     // Called once, after the connection has been closed.
     virtual void on_finished(const ClientRunner& runner) = 0;
+    // libmosquitto refused a request (a publish, subscribe or unsubscribe) with this reason.
+    virtual void on_request_failed(const ClientRunner& /*runner*/, std::string_view /*reason*/) {}
 };
 
 struct ClientTimings {
@@ -77,6 +79,7 @@ class ClientRunner final : private net::MqttListener {
                     bool retained) override;
     void on_subscribed(std::string_view topic, int granted_qos) override;
     void on_closed() override;
+    void on_request_failed(std::string_view reason) override;
 
     void on_deadline();
     void on_connect_timeout();

@@ -160,6 +160,10 @@ void ServerRunner::on_closed() {
     observer_.on_stopped(*this, stop_reason_.empty() ? "the connection closed" : stop_reason_);
 }
 
+void ServerRunner::on_request_failed(std::string_view reason) {
+    observer_.on_request_failed(*this, reason);
+}
+
 void ServerRunner::on_deadline() {
     issuer_.on_timer(loop_.now());
     carry_out();

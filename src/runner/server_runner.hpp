@@ -26,6 +26,8 @@ class ServerObserver {
     // Every subscription made on (re)connecting is acknowledged: from now on no login can be
     // lost, so clients may start.
     virtual void on_ready(const ServerRunner& /*runner*/) {}
+    // libmosquitto refused a request (a publish, subscribe or unsubscribe) with this reason.
+    virtual void on_request_failed(const ServerRunner& /*runner*/, std::string_view /*reason*/) {}
 };
 
 // Drives the Issuer over one MqttConnection on a shared loop: feeds it each input, then
@@ -81,6 +83,7 @@ class ServerRunner final : private net::MqttListener {
                     bool retained) override;
     void on_subscribed(std::string_view topic, int granted_qos) override;
     void on_closed() override;
+    void on_request_failed(std::string_view reason) override;
 
     void on_deadline();
     // Carries out what the Issuer appended, until nothing is left, then re-arms the timer.

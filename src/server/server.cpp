@@ -124,6 +124,10 @@ void Server::on_stopped(const runner::ServerRunner& runner, std::string_view rea
     observer_.on_stopped(runner, reason);
 }
 
+void Server::on_request_failed(const runner::ServerRunner& runner, std::string_view reason) {
+    observer_.on_request_failed(runner, reason);
+}
+
 void Server::on_ready(const runner::ServerRunner& runner) {
     observer_.on_ready(runner);
 }

@@ -77,6 +77,7 @@ class Server final : private runner::ServerObserver {
                          const core::ServerEvent& event) override;
     void on_stopped(const runner::ServerRunner& runner, std::string_view reason) override;
     void on_ready(const runner::ServerRunner& runner) override;
+    void on_request_failed(const runner::ServerRunner& runner, std::string_view reason) override;
 
     void on_issued(const core::server_event::SessionIssued& issued);
     void confirm(const std::string& session_id, Confirmation confirmation);
