@@ -2,12 +2,16 @@
 
 #include <algorithm>
 #include <cstring>
+#include <memory>
 
 namespace cmdlink::core {
 namespace {
 
-// Large enough for a few hundred session IDs and commands; a longer text gets a block of
-// its own size.
+// A client session's outbox holds a topic and a reply at a time, a server's a burst of
+// commands for many sessions: blocks start small and double up to the largest, so ten
+// thousand clients in one process keep a few hundred bytes each. A longer text gets a block
+// of its own size.
+constexpr std::size_t kFirstBlockSize = 256;
 constexpr std::size_t kBlockSize = std::size_t{16} * 1024;
 
 }  // namespace
@@ -19,8 +23,10 @@ std::string_view TextArena::keep(std::string_view text) {
         used_ = 0;
     }
     if (current_ == blocks_.size()) {
-        const std::size_t size = std::max(kBlockSize, text.size());
-        blocks_.push_back({std::make_unique<char[]>(size), size});
+        const std::size_t grown =
+            blocks_.empty() ? kFirstBlockSize : std::min(kBlockSize, blocks_.back().size * 2);
+        const std::size_t size = std::max(grown, text.size());
+        blocks_.push_back({std::make_unique_for_overwrite<char[]>(size), size});
         used_ = 0;
     }
     char* at = blocks_[current_].bytes.get() + used_;

@@ -82,13 +82,6 @@ core::Result<bool> MqttConnection::configure() {
     // Without this, Nagle holds each small reply back for a delayed ACK: ~44 ms a round trip.
     rc = mosquitto_int_option(mosq, MOSQ_OPT_TCP_NODELAY, 1);
     if (rc != MOSQ_ERR_SUCCESS) return core::Error{mosquitto_error("TCP_NODELAY", rc)};
-    // A QoS 1/2 message beyond libmosquitto's default window of 20 unacknowledged ones waits
-    // in this process's memory, where a crash loses it although our caller counts it as sent
-    // (the server's ledger does). Without the window it goes to the socket at once, and the
-    // kernel still delivers what it holds when the process dies. (MQTT 5 brokers announce
-    // their own receive maximum, which libmosquitto then follows.)
-    rc = mosquitto_int_option(mosq, MOSQ_OPT_SEND_MAXIMUM, 0);
-    if (rc != MOSQ_ERR_SUCCESS) return core::Error{mosquitto_error("send maximum", rc)};
     if (options_.username || options_.password) {
         rc = mosquitto_username_pw_set(mosq,
                                        options_.username ? options_.username->c_str() : nullptr,
