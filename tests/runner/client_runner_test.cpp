@@ -1,0 +1,148 @@
+// ClientRunner on a real Mosquitto, with the real server assembly on the same loop.
+#include "runner/client_runner.hpp"
+
+#include <gtest/gtest.h>
+
+#include <chrono>
+#include <functional>
+#include <memory>
+#include <string>
+
+#include "broker/private_broker.hpp"
+#include "net/mosquitto_library.hpp"
+#include "runner/os_random.hpp"
+#include "server/server.hpp"
+
+namespace cmdlink::runner {
+namespace {
+
+using namespace std::chrono_literals;
+
+class SilentServer final : public ServerObserver {
+  public:
+    void on_connected(const ServerRunner& /*runner*/, bool /*first*/,
+                      bool /*session_present*/) override {}
+    void on_connection_lost(const ServerRunner& /*runner*/, std::string_view /*reason*/) override {}
+    void on_server_event(const ServerRunner& /*runner*/,
+                         const core::ServerEvent& /*event*/) override {}
+    void on_stopped(const ServerRunner& /*runner*/, std::string_view /*reason*/) override {}
+    void on_ready(const ServerRunner& /*runner*/) override {
+        if (on_ready_) on_ready_();
+    }
+    std::function<void()> on_ready_;
+};
+
+class Watcher final : public ClientObserver {
+  public:
+    void on_connected(const ClientRunner& /*runner*/, bool /*first*/,
+                      bool /*session_present*/) override {}
+    void on_connection_lost(const ClientRunner& /*runner*/, std::string_view /*reason*/) override {}
+    void on_session_event(const ClientRunner& /*runner*/, const core::ClientEvent& event) override {
+        ++events;
+        if (on_event) on_event(event);
+    }
+    void on_finished(const ClientRunner& /*runner*/) override {
+        ++finished;
+        if (on_finish) on_finish();
+    }
+    std::function<void(const core::ClientEvent&)> on_event;
+    std::function<void()> on_finish;
+    int events = 0;
+    int finished = 0;
+};
+
+class ClientRunnerTest : public ::testing::Test {
+  protected:
+    void SetUp() override {
+        auto started = broker::PrivateBroker::start({});
+        ASSERT_TRUE(started) << started.error();
+        broker_ = std::move(started.value());
+        auto loop = net::EventLoop::create();
+        ASSERT_TRUE(loop) << loop.error();
+        loop_ = std::move(loop.value());
+    }
+
+    net::MqttOptions mqtt(std::string client_id) const {
+        net::MqttOptions options;
+        options.host = broker_->host();
+        options.port = broker_->port();
+        options.client_id = std::move(client_id);
+        return options;
+    }
+
+    std::unique_ptr<ClientRunner> make_client(const std::string& user_id) {
+        core::ClientOptions options;
+        options.user_id = user_id;
+        auto created =
+            ClientRunner::create(*loop_, mqtt("runner-" + user_id), std::move(options), watcher_);
+        EXPECT_TRUE(created) << created.error();
+        return created ? std::move(created.value()) : nullptr;
+    }
+
+    void run() {
+        bool guard_fired = false;
+        net::Timer guard(*loop_, [&] {
+            guard_fired = true;
+            loop_->stop();
+        });
+        guard.arm(loop_->now() + 20s);
+        loop_->run();
+        EXPECT_FALSE(guard_fired) << "the loop did not end within 20 s";
+    }
+
+    net::MosquittoLibrary library_;
+    std::unique_ptr<broker::PrivateBroker> broker_;
+    std::unique_ptr<net::EventLoop> loop_;
+    OsRandom random_;
+    SilentServer server_observer_;
+    Watcher watcher_;
+};
+
+TEST_F(ClientRunnerTest, AnObserverThatInterruptsInsideAnEventEndsTheRunOnce) {
+    server::ServerSetup setup;
+    setup.mqtt = mqtt("runner-test-server");
+    setup.policy.delay = 200ms;
+    auto server = server::Server::create(*loop_, std::move(setup), random_, server_observer_);
+    ASSERT_TRUE(server) << server.error();
+    std::unique_ptr<ClientRunner> client;
+    server_observer_.on_ready_ = [&] {
+        if (client) return;
+        client = make_client("30001");
+        ASSERT_TRUE(client->start());
+    };
+    // Interrupted from inside the event that tells it its session ID.
+    watcher_.on_event = [&](const core::ClientEvent& event) {
+        if (std::holds_alternative<core::client_event::SessionAssigned>(event)) {
+            client->interrupt();
+        }
+    };
+    watcher_.on_finish = [&] { loop_->stop(); };
+    ASSERT_TRUE(server.value()->start());
+    run();
+    ASSERT_NE(client, nullptr);
+    EXPECT_EQ(client->end(), ClientEnd::kInterrupted);
+    EXPECT_EQ(watcher_.finished, 1);
+    EXPECT_TRUE(client->finished());
+    EXPECT_EQ(client->session().counts().replies, 0U) << "it answered after the interrupt";
+}
+
+TEST_F(ClientRunnerTest, NoBrokerAtThePortIsACannotConnectErrorNamingTheAddress) {
+    const int port = broker_->port();
+    ASSERT_TRUE(broker_->stop());
+    core::ClientOptions options;
+    options.user_id = "30002";
+    net::MqttOptions connection = mqtt("runner-nobody");
+    connection.port = port;
+    auto created =
+        ClientRunner::create(*loop_, std::move(connection), std::move(options), watcher_);
+    ASSERT_TRUE(created) << created.error();
+    // On loopback a refused connection is known at once, before the loop runs.
+    const auto started = created.value()->start(2s);
+    ASSERT_FALSE(started);
+    EXPECT_NE(started.error().find("127.0.0.1:" + std::to_string(port)), std::string::npos)
+        << started.error();
+    EXPECT_EQ(watcher_.events, 0);
+}
+
+}  // namespace
+}  // namespace cmdlink::runner
