@@ -2,13 +2,13 @@
 #include <functional>
 #include <vector>
 
-#include "apps/bench_command.hpp"
-#include "apps/broker_config_command.hpp"
-#include "apps/client_command.hpp"
-#include "apps/demo_command.hpp"
-#include "apps/exit_codes.hpp"
-#include "apps/results_command.hpp"
-#include "apps/server_command.hpp"
+#include "apps/commands/bench_command.hpp"
+#include "apps/commands/broker_config_command.hpp"
+#include "apps/commands/client_command.hpp"
+#include "apps/commands/demo_command.hpp"
+#include "apps/commands/exit_codes.hpp"
+#include "apps/commands/results_command.hpp"
+#include "apps/commands/server_command.hpp"
 
 int main(int argc, char** argv) {
     CLI::App app{"cmdlink: the MQTT login-and-command exchange (device, server, demo, bench)"};

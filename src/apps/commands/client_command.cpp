@@ -1,0 +1,140 @@
+#include "apps/commands/client_command.hpp"
+
+#include <csignal>
+#include <memory>
+
+#include "apps/output/client_transcript.hpp"
+#include "apps/commands/command_error.hpp"
+#include "apps/commands/command_table_file.hpp"
+#include "apps/commands/connection_flags.hpp"
+#include "apps/output/console.hpp"
+#include "apps/commands/exit_codes.hpp"
+#include "apps/commands/seconds_flag.hpp"
+#include "core/text_checks.hpp"
+#include "net/mosquitto_library.hpp"
+
+namespace cmdlink::apps {
+namespace {
+
+struct ClientFlags {
+    ConnectionFlags connection;
+    std::string user_id;
+    double connect_timeout_s = 10;
+    double login_timeout_s = 10;
+    double idle_timeout_s = 30;
+    int login_qos = 2;
+    std::string commands_file;
+    bool json = false;
+    bool verbose = false;
+    bool quiet = false;
+};
+
+const ConnectionDefaults kClientDefaults{"inet-mqtt-broker.mpi-inf.mpg.de", "student",
+                                         "i_make_mqtt_cool"};
+
+int exit_code_for(runner::ClientEnd end) {
+    switch (end) {
+        case runner::ClientEnd::kPassed:
+            return kExitOk;
+        case runner::ClientEnd::kCannotConnect:
+            return kExitCannotConnect;
+        case runner::ClientEnd::kLoginTimeout:
+            return kExitLoginTimeout;
+        case runner::ClientEnd::kIdleTimeout:
+            return kExitIdleTimeout;
+        case runner::ClientEnd::kInterrupted:
+            return kExitInterrupted;
+        case runner::ClientEnd::kRunning:
+            break;
+    }
+    return kExitFailed;
+}
+
+int run_client(const ClientFlags& flags) {
+    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
+    const auto usage_error = [&](const std::string& message) {
+        return report_failure(console, core::Error{message});
+    };
+    if (auto why = core::check_user_id(flags.user_id)) {
+        return usage_error("invalid --user-id '" + core::printable(flags.user_id) + "': " + *why);
+    }
+    auto table = load_command_table(flags.commands_file);
+    if (!table) return usage_error(table.error());
+    auto mqtt = to_mqtt_options(flags.connection, kClientDefaults, "cmdlink-" + flags.user_id);
+    if (!mqtt) return usage_error(mqtt.error());
+
+    const net::MosquittoLibrary library;
+    auto loop = net::EventLoop::create();
+    if (!loop) return report_failure(console, loop.failure());
+    net::EventLoop& event_loop = *loop.value();
+
+    core::ClientOptions options;
+    options.user_id = flags.user_id;
+    options.table = std::move(table.value());
+    options.login_qos = flags.login_qos;
+    options.login_timeout = seconds(flags.login_timeout_s);
+    options.idle_timeout = seconds(flags.idle_timeout_s);
+
+    ClientTranscript transcript(console, false,
+                                [&](const runner::ClientRunner&) { event_loop.stop(); });
+    auto client = runner::ClientRunner::create(event_loop, std::move(mqtt.value()),
+                                               std::move(options), transcript);
+    if (!client) return usage_error(client.error());
+    runner::ClientRunner& runner = *client.value();
+
+    auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
+        console.log().warn("{}: disconnecting", signal == SIGINT ? "interrupted" : "terminated");
+        runner.interrupt();
+    });
+    if (!signals) return report_failure(console, signals.failure());
+
+    if (auto started = runner.start(seconds(flags.connect_timeout_s)); !started) {
+        console.log().error("{}", started.error());
+        console.emit(
+            {{"event", "error"}, {"reason", "cannot_connect"}, {"message", started.error()}});
+        return kExitCannotConnect;
+    }
+    event_loop.run();
+    return exit_code_for(runner.end());
+}
+
+}  // namespace
+
+std::function<int()> add_client_command(CLI::App& app) {
+    auto flags = std::make_shared<ClientFlags>();
+    CLI::App* command = app.add_subcommand(
+        "client", "The device side: log in, answer every command, wait for Well done my IoT!");
+    command->footer(kExitCodeHelp);
+    command->add_option("--user-id", flags->user_id, "Your user ID (e.g. matriculation number)")
+        ->required();
+    add_connection_flags(*command, flags->connection, kClientDefaults);
+    command
+        ->add_option("--connect-timeout", flags->connect_timeout_s,
+                     "Seconds to wait for the broker to accept the connection")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    command
+        ->add_option("--login-timeout", flags->login_timeout_s,
+                     "Seconds to wait for the session ID")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    command
+        ->add_option("--idle-timeout", flags->idle_timeout_s,
+                     "Seconds to wait for the next command or the final message")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    command->add_option("--login-qos", flags->login_qos, "QoS of the login message")
+        ->check(CLI::Range(0, 2))
+        ->capture_default_str();
+    command->add_option("--commands", flags->commands_file,
+                        "Command table file (`CMD1 Apple` or TOML `CMD1 = \"Apple\"` lines)");
+    command->add_flag("--json", flags->json, "One JSON object per event on stdout");
+    command->add_flag("-v,--verbose", flags->verbose, "More detail on stderr");
+    command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");
+    return [flags, command]() -> int {
+        if (!command->parsed()) return -1;
+        return run_client(*flags);
+    };
+}
+
+}  // namespace cmdlink::apps

@@ -1,0 +1,200 @@
+#include "apps/commands/server_command.hpp"
+
+#include <chrono>
+#include <csignal>
+#include <functional>
+#include <memory>
+#include <optional>
+
+#include "apps/commands/command_error.hpp"
+#include "apps/commands/connection_flags.hpp"
+#include "apps/output/console.hpp"
+#include "apps/commands/exit_codes.hpp"
+#include "apps/commands/server_flags.hpp"
+#include "apps/output/server_status.hpp"
+#include "apps/output/server_transcript.hpp"
+#include "apps/commands/session_pool_file.hpp"
+#include "core/text_checks.hpp"
+#include "ledger/previous_run.hpp"
+#include "net/mosquitto_library.hpp"
+#include "runner/os_random.hpp"
+#include "server/server.hpp"
+
+namespace cmdlink::apps {
+namespace {
+
+struct ServerFlags {
+    ConnectionFlags connection;
+    PolicyFlags policy;
+    std::uint64_t stop_after = 0;
+    std::string shared_group;
+    std::string ledger = "cmdlink.db";
+    bool grant_sessions = false;
+    std::string session_pool;
+    bool json = false;
+    bool verbose = false;
+    bool quiet = false;
+};
+
+const ConnectionDefaults kServerDefaults{"127.0.0.1", "", ""};
+
+// `--shared-group NAME`: logins through `$share/NAME/login`, so that the broker hands each
+// login to one server of the group, and replies only for this server's own sessions.
+core::Result<bool> apply_shared_group(const ServerFlags& flags, core::ServerPolicy& policy) {
+    if (flags.shared_group.empty()) return true;
+    if (auto why = core::check_command_name(flags.shared_group)) {
+        return core::Error{"--shared-group: the group name " + why->substr(why->find(' ') + 1)};
+    }
+    // Two servers with one client ID would take the connection from each other in turn.
+    if (flags.connection.client_id.empty()) {
+        return core::Error{
+            "--shared-group needs a --client-id of this server's own (unique in the group, "
+            "stable across its restarts)"};
+    }
+    policy.login_subscription = "$share/" + flags.shared_group + "/login";
+    policy.replies = core::ReplySubscription::kPerSession;
+    return true;
+}
+
+int run_server(const ServerFlags& flags) {
+    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
+    const auto usage_error = [&](const std::string& message) {
+        return report_failure(console, core::Error{message});
+    };
+    auto policy = to_policy(flags.policy);
+    if (!policy) return usage_error(policy.error());
+    if (auto shared = apply_shared_group(flags, policy.value()); !shared) {
+        return usage_error(shared.error());
+    }
+    auto mqtt = to_mqtt_options(flags.connection, kServerDefaults, "cmdlink-server");
+    if (!mqtt) return usage_error(mqtt.error());
+
+    auto ledger_writer = ledger::LedgerWriter::open(flags.ledger);
+    if (!ledger_writer) return usage_error(ledger_writer.error());
+    auto previous = ledger::load_previous_run(flags.ledger, policy.value().ended_retention);
+    if (!previous) return usage_error(previous.error());
+    server::ServerSetup setup;
+    setup.mqtt = std::move(mqtt.value());
+    setup.policy = std::move(policy.value());
+    setup.grant_sessions = flags.grant_sessions;
+    setup.stop_after = flags.stop_after;
+    setup.ledger = ledger_writer.value().get();
+    setup.previous = std::move(previous.value());
+    if (!flags.session_pool.empty()) {
+        auto loaded = load_session_pool(flags.session_pool, flags.ledger);
+        if (!loaded) return usage_error(loaded.error());
+        setup.pool.emplace(std::move(loaded.value()));
+    }
+
+    const net::MosquittoLibrary library;
+    auto loop = net::EventLoop::create();
+    if (!loop) return report_failure(console, loop.failure());
+    net::EventLoop& event_loop = *loop.value();
+    runner::OsRandom random;
+
+    ServerStatus status(event_loop.now());
+    ServerTranscript transcript(
+        console, [&](std::string_view) { event_loop.stop(); },
+        [&](const core::ServerEvent& event) { status.on_event(event); });
+    if (const auto& in_flight = setup.previous.in_flight; !in_flight.empty()) {
+        console.log().warn("{} sessions left in flight by a previous run: restoring them",
+                           in_flight.size());
+    }
+    auto created = server::Server::create(event_loop, std::move(setup), random, transcript);
+    if (!created) return report_failure(console, created.failure());
+    server::Server& server = *created.value();
+
+    // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
+    // second signal, interrupts at once (a person at the terminal who wants it to stop).
+    auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
+        if (signal == SIGTERM && !server.issuer().draining()) {
+            const std::size_t in_flight = server.issuer().active_sessions();
+            console.log().warn(
+                "terminated: taking no new sessions, letting the {} in flight end (SIGTERM or "
+                "SIGINT again interrupts them)",
+                in_flight);
+            console.emit({{"event", "draining"}, {"sessions_in_flight", in_flight}});
+            server.drain();
+            return;
+        }
+        console.log().warn("{}: ending the sessions in flight and disconnecting",
+                           signal == SIGINT ? "interrupted" : "terminated again");
+        server.stop();
+    });
+    if (!signals) return report_failure(console, signals.failure());
+    if (auto started = server.start(); !started) {
+        console.log().error("{}", started.error());
+        return kExitCannotConnect;
+    }
+    // Once a second, on a terminal only: never into a pipe or a log file.
+    std::function<void()> refresh_status;
+    net::Timer status_timer(event_loop, [&] { refresh_status(); });
+    refresh_status = [&] {
+        console.status().show(status.tick(server.issuer(), event_loop.now()));
+        status_timer.arm(event_loop.now() + std::chrono::seconds(1));
+    };
+    if (console.status().enabled() && console.verbosity() != Verbosity::kQuiet) {
+        status_timer.arm(event_loop.now() + std::chrono::seconds(1));
+    }
+    event_loop.run();
+    console.status().clear();
+    if (const auto& failure = server.ledger_failure()) {
+        console.log().error("{}; the server stopped", *failure);
+    }
+    if (auto closed = ledger_writer.value()->close(); !closed) {
+        if (!server.ledger_failure()) console.log().error("{}", closed.error());
+        return kExitUsage;
+    }
+    if (server.ledger_failure()) return kExitUsage;
+    if (const auto& refusal = server.refusal()) {
+        console.log().error("{}; the server cannot work without it", *refusal);
+        return kExitCannotConnect;
+    }
+    if (!server.ever_connected()) return kExitCannotConnect;
+    return kExitOk;
+}
+
+}  // namespace
+
+std::function<int()> add_server_command(CLI::App& app) {
+    auto flags = std::make_shared<ServerFlags>();
+    CLI::App* command = app.add_subcommand(
+        "server", "The issuing side: session IDs, random commands, checked replies");
+    command->footer(
+        "Signals: SIGTERM drains (no new sessions; those in flight run to their end, then the "
+        "server exits 0); SIGINT, or a second SIGTERM, ends the sessions in flight as "
+        "interrupted and exits at once.\n"
+        "Exit codes: 0 stopped normally, 2 bad usage or input, or a ledger that cannot be "
+        "opened or written, 3 cannot connect or authentication refused.");
+    add_connection_flags(*command, flags->connection, kServerDefaults);
+    add_policy_flags(*command, flags->policy);
+    command
+        ->add_option("--stop-after", flags->stop_after,
+                     "Stop once this many sessions have ended (0: run until SIGINT/SIGTERM)")
+        ->capture_default_str();
+    command->add_option("--shared-group", flags->shared_group,
+                        "Share the logins with the other servers of this group (MQTT shared "
+                        "subscription $share/NAME/login); needs --client-id");
+    command
+        ->add_option("--ledger", flags->ledger,
+                     "SQLite file recording every session (created if missing)")
+        ->capture_default_str();
+    CLI::Option* pool = command->add_option(
+        "--session-pool", flags->session_pool,
+        "Roster broker (cmdlink broker-config): issue each student the next unused session ID "
+        "of this pool file (OUT/session-pool); other user IDs are refused");
+    command
+        ->add_flag("--grant-sessions", flags->grant_sessions,
+                   "Roster broker of broker-config --dynamic-security: grant each session's "
+                   "topics to its student only, through the dynamic security plugin")
+        ->excludes(pool);
+    command->add_flag("--json", flags->json, "One JSON object per event on stdout");
+    command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
+    command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");
+    return [flags, command]() -> int {
+        if (!command->parsed()) return -1;
+        return run_server(*flags);
+    };
+}
+
+}  // namespace cmdlink::apps

@@ -1,0 +1,150 @@
+#include "apps/output/client_transcript.hpp"
+
+#include <spdlog/spdlog.h>
+
+#include <chrono>
+
+#include "core/text_checks.hpp"
+
+namespace cmdlink::apps {
+namespace {
+
+double ms_between(core::TimePoint from, core::TimePoint to) {
+    if (from == core::kNever || to == core::kNever) return -1.0;
+    return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+}  // namespace
+
+ClientTranscript::ClientTranscript(Console& console, bool label_with_user_id,
+                                   std::function<void(const runner::ClientRunner&)> on_finished)
+    : console_(console),
+      label_with_user_id_(label_with_user_id),
+      on_finished_(std::move(on_finished)) {}
+
+std::string ClientTranscript::label(const runner::ClientRunner& runner) const {
+    return label_with_user_id_ ? runner.session().user_id() + ": " : std::string();
+}
+
+nlohmann::json ClientTranscript::event(const runner::ClientRunner& runner, const char* name) const {
+    return {{"event", name},
+            {"user_id", runner.session().user_id()},
+            {"t_ms", ms_between(runner.timings().started, core::Clock::now())}};
+}
+
+void ClientTranscript::on_connected(const runner::ClientRunner& runner, bool first,
+                                    bool session_present) {
+    const auto& options = runner.connection().options();
+    console_.log().info("{}{} {}:{} as {} (MQTT {}{}, broker kept our session: {})", label(runner),
+                        first ? "connected to" : "reconnected to", options.host, options.port,
+                        options.client_id, options.version == net::MqttVersion::kV5 ? "5" : "3.1.1",
+                        options.tls.enabled ? ", TLS" : "", session_present ? "yes" : "no");
+    auto json = event(runner, first ? "connected" : "reconnect");
+    json["session_present"] = session_present;
+    json["client_id"] = options.client_id;
+    console_.emit(json);
+}
+
+void ClientTranscript::on_connection_lost(const runner::ClientRunner& runner,
+                                          std::string_view reason) {
+    console_.log().warn("{}{}; reconnecting with the persistent session", label(runner), reason);
+    auto json = event(runner, "reconnect");
+    json["lost"] = std::string(reason);
+    console_.emit(json);
+}
+
+void ClientTranscript::on_session_event(const runner::ClientRunner& runner,
+                                        const core::ClientEvent& event_variant) {
+    namespace ev = core::client_event;
+    if (const auto* login = std::get_if<ev::LoginSent>(&event_variant)) {
+        console_.log().info("{}login sent: {} (QoS {})", label(runner), login->user_id, login->qos);
+    } else if (const auto* session = std::get_if<ev::SessionAssigned>(&event_variant)) {
+        console_.log().info("{}session ID: {} ({:.1f} ms after the login)", label(runner),
+                            session->session_id,
+                            ms_between(runner.timings().login_sent, core::Clock::now()));
+        auto json = event(runner, "session");
+        json["session_id"] = std::string(session->session_id);
+        console_.emit(json);
+    } else if (const auto* answered = std::get_if<ev::CommandAnswered>(&event_variant)) {
+        console_.log().info("{}{} (QoS {}) -> {}", label(runner), answered->command, answered->qos,
+                            answered->reply);
+        if (console_.json()) {
+            auto command = event(runner, "command");
+            command["command"] = std::string(answered->command);
+            command["qos"] = answered->qos;
+            console_.emit(command);
+            auto reply = event(runner, "reply");
+            reply["command"] = std::string(answered->command);
+            reply["reply"] = std::string(answered->reply);
+            reply["qos"] = answered->qos;
+            console_.emit(reply);
+        }
+    } else if (const auto* unknown = std::get_if<ev::UnknownCommand>(&event_variant)) {
+        const std::string shown = core::printable(unknown->command);
+        console_.log().warn("{}unknown command '{}' (QoS {}): not in the command table, no reply",
+                            label(runner), shown, unknown->qos);
+        auto json = event(runner, "unknown_command");
+        json["command"] = shown;
+        json["qos"] = unknown->qos;
+        console_.emit(json);
+    } else if (const auto* ignored = std::get_if<ev::Ignored>(&event_variant)) {
+        console_.log().warn("{}ignored a message on '{}': {}", label(runner),
+                            core::printable(ignored->topic), ignored->reason);
+        auto json = event(runner, "ignored");
+        json["topic"] = core::printable(ignored->topic);
+        json["reason"] = ignored->reason;
+        console_.emit(json);
+    } else if (const auto* finished = std::get_if<ev::Finished>(&event_variant)) {
+        if (finished->outcome == core::ClientOutcome::kPassed) {
+            console_.log().info("{}Well done my IoT!", label(runner));
+        }
+    }
+}
+
+void ClientTranscript::on_request_failed(const runner::ClientRunner& runner,
+                                         std::string_view reason) {
+    console_.log().warn("{}an MQTT request failed: {}", label(runner), reason);
+    auto json = event(runner, "request_failed");
+    json["reason"] = std::string(reason);
+    console_.emit(json);
+}
+
+void ClientTranscript::on_finished(const runner::ClientRunner& runner) {
+    summarise(runner);
+    if (on_finished_) on_finished_(runner);
+}
+
+void ClientTranscript::summarise(const runner::ClientRunner& runner) {
+    const auto& counts = runner.session().counts();
+    const auto& timings = runner.timings();
+    const bool passed = runner.end() == runner::ClientEnd::kPassed;
+    if (!passed) {
+        console_.log().error("{}{}", label(runner), runner.end_message());
+        auto json = event(runner, "error");
+        json["reason"] = std::string(runner::to_string(runner.end()));
+        json["message"] = runner.end_message();
+        console_.emit(json);
+    } else {
+        console_.emit(event(runner, "done"));
+    }
+    console_.log().log(
+        passed ? spdlog::level::info : spdlog::level::warn,
+        "{}{}: {} commands, {} replies, {} unknown, {} ignored; login to session "
+        "ID {:.1f} ms, whole exchange {:.1f} ms, {} reconnects",
+        label(runner), runner::to_string(runner.end()), counts.commands, counts.replies,
+        counts.unknown, counts.ignored, ms_between(timings.login_sent, timings.session_assigned),
+        ms_between(timings.started, timings.ended), runner.connection().stats().reconnects);
+    auto json = event(runner, "summary");
+    json["outcome"] = std::string(runner::to_string(runner.end()));
+    json["session_id"] = runner.session().session_id();
+    json["commands"] = counts.commands;
+    json["replies"] = counts.replies;
+    json["unknown"] = counts.unknown;
+    json["ignored"] = counts.ignored;
+    json["reconnects"] = runner.connection().stats().reconnects;
+    json["login_to_session_ms"] = ms_between(timings.login_sent, timings.session_assigned);
+    json["total_ms"] = ms_between(timings.started, timings.ended);
+    console_.emit(json);
+}
+
+}  // namespace cmdlink::apps

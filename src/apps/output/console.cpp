@@ -1,0 +1,45 @@
+#include "apps/output/console.hpp"
+
+#include <spdlog/sinks/stdout_color_sinks.h>
+#include <unistd.h>
+
+#include <cstdio>
+#include <cstdlib>
+
+namespace cmdlink::apps {
+
+Console::Console(Verbosity verbosity, bool json) : verbosity_(verbosity), json_(json) {
+    const bool no_color = std::getenv("NO_COLOR") != nullptr;
+    auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_st>(
+        no_color ? spdlog::color_mode::never : spdlog::color_mode::automatic);
+    status_ = std::make_shared<StatusLine>(stderr, ::isatty(STDERR_FILENO) == 1);
+    logger_ = std::make_shared<spdlog::logger>(
+        "cmdlink", std::make_shared<StatusAwareSink>(std::move(sink), status_));
+    logger_->set_pattern("%H:%M:%S.%e %^%-5l%$ %v");
+    switch (verbosity) {
+        case Verbosity::kQuiet:
+            logger_->set_level(spdlog::level::warn);
+            break;
+        case Verbosity::kNormal:
+            logger_->set_level(spdlog::level::info);
+            break;
+        case Verbosity::kVerbose:
+            logger_->set_level(spdlog::level::debug);
+            break;
+    }
+}
+
+void Console::emit(const nlohmann::json& event) const {
+    if (!json_) return;
+    const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
+    std::fwrite(line.data(), 1, line.size(), stdout);
+    std::fputc('\n', stdout);
+    std::fflush(stdout);
+}
+
+Verbosity verbosity_from_flags(bool verbose, bool quiet) {
+    if (quiet) return Verbosity::kQuiet;
+    return verbose ? Verbosity::kVerbose : Verbosity::kNormal;
+}
+
+}  // namespace cmdlink::apps

@@ -1,0 +1,38 @@
+#pragma once
+
+#include <spdlog/logger.h>
+
+#include <memory>
+#include <nlohmann/json.hpp>
+#include <string>
+
+#include "apps/output/status_line.hpp"
+
+namespace cmdlink::apps {
+
+enum class Verbosity { kQuiet, kNormal, kVerbose };
+
+// Human progress and errors on stderr (coloured only on a terminal without NO_COLOR);
+// with --json, one JSON object per line on stdout for pipes.
+class Console {
+  public:
+    Console(Verbosity verbosity, bool json);
+
+    [[nodiscard]] spdlog::logger& log() { return *logger_; }
+    [[nodiscard]] bool json() const { return json_; }
+    [[nodiscard]] Verbosity verbosity() const { return verbosity_; }
+    // Writes one event line to stdout, flushed, so a pipe sees it at once.
+    void emit(const nlohmann::json& event) const;
+    // The self-rewriting line on stderr; enabled only when stderr is a terminal.
+    [[nodiscard]] StatusLine& status() { return *status_; }
+
+  private:
+    std::shared_ptr<StatusLine> status_;
+    std::shared_ptr<spdlog::logger> logger_;
+    Verbosity verbosity_;
+    bool json_;
+};
+
+Verbosity verbosity_from_flags(bool verbose, bool quiet);
+
+}  // namespace cmdlink::apps

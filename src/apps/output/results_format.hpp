@@ -1,0 +1,31 @@
+#pragma once
+
+#include <nlohmann/json.hpp>
+#include <string>
+#include <vector>
+
+#include "apps/output/results_summary.hpp"
+#include "ledger/ledger_queries.hpp"
+
+namespace cmdlink::apps {
+
+struct TextTable {
+    std::vector<std::string> header;
+    std::vector<std::vector<std::string>> rows;
+};
+
+TextTable user_table(const std::vector<UserSummary>& users);
+TextTable reply_table(const std::vector<ledger::ReplyRecord>& replies);
+
+// Columns padded to their widest cell, for a terminal.
+std::string render_aligned(const TextTable& table);
+// RFC 4180: fields with a comma, quote or line break are quoted, quotes doubled.
+std::string render_csv(const TextTable& table);
+
+// {"users": [...], "sessions": [...]}, times as ISO-8601 UTC, latencies in microseconds.
+nlohmann::json summary_json(const std::vector<UserSummary>& users,
+                            const std::vector<ledger::SessionRecord>& sessions);
+// {"replies": [...]}: every reply, one object each, for grading.
+nlohmann::json replies_json(const std::vector<ledger::ReplyRecord>& replies);
+
+}  // namespace cmdlink::apps
