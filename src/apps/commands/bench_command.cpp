@@ -6,13 +6,13 @@
 #include <cstdlib>
 #include <memory>
 
-#include "apps/commands/bench_flags.hpp"
 #include "apps/bench/bench_run.hpp"
+#include "apps/commands/bench_flags.hpp"
 #include "apps/commands/command_error.hpp"
 #include "apps/commands/connection_flags.hpp"
-#include "apps/output/console.hpp"
 #include "apps/commands/exit_codes.hpp"
 #include "apps/commands/server_flags.hpp"
+#include "apps/output/console.hpp"
 #include "broker/private_broker.hpp"
 #include "net/mosquitto_library.hpp"
 #include "os/process_resources.hpp"

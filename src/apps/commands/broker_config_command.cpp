@@ -3,9 +3,9 @@
 #include <memory>
 
 #include "apps/commands/connection_flags.hpp"
-#include "apps/output/console.hpp"
 #include "apps/commands/exit_codes.hpp"
 #include "apps/commands/random_password.hpp"
+#include "apps/output/console.hpp"
 #include "broker/roster_setup.hpp"
 #include "isolation/roster.hpp"
 #include "os/text_file.hpp"

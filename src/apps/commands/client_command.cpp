@@ -3,13 +3,13 @@
 #include <csignal>
 #include <memory>
 
-#include "apps/output/client_transcript.hpp"
 #include "apps/commands/command_error.hpp"
 #include "apps/commands/command_table_file.hpp"
 #include "apps/commands/connection_flags.hpp"
-#include "apps/output/console.hpp"
 #include "apps/commands/exit_codes.hpp"
 #include "apps/commands/seconds_flag.hpp"
+#include "apps/output/client_transcript.hpp"
+#include "apps/output/console.hpp"
 #include "core/text_checks.hpp"
 #include "net/mosquitto_library.hpp"
 

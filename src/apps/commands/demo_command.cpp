@@ -6,13 +6,13 @@
 #include <optional>
 #include <vector>
 
-#include "apps/output/client_transcript.hpp"
-#include "apps/output/console.hpp"
 #include "apps/commands/exit_codes.hpp"
 #include "apps/commands/random_password.hpp"
 #include "apps/commands/server_flags.hpp"
-#include "apps/output/server_transcript.hpp"
 #include "apps/commands/session_pool_file.hpp"
+#include "apps/output/client_transcript.hpp"
+#include "apps/output/console.hpp"
+#include "apps/output/server_transcript.hpp"
 #include "broker/private_broker.hpp"
 #include "broker/roster_setup.hpp"
 #include "broker/temp_directory.hpp"

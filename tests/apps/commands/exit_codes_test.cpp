@@ -9,8 +9,7 @@ TEST(ExitCodes, EachKindOfErrorHasItsOwnExitCode) {
     EXPECT_EQ(exit_code_for(core::Error{"bad flag"}), kExitUsage);
     EXPECT_EQ(exit_code_for(core::Error{"refused", core::ErrorKind::kConnection}),
               kExitCannotConnect);
-    EXPECT_EQ(exit_code_for(core::system_error("epoll_create1: Too many open files")),
-              kExitSystem);
+    EXPECT_EQ(exit_code_for(core::system_error("epoll_create1: Too many open files")), kExitSystem);
 }
 
 TEST(ExitCodes, AFailurePassedOnKeepsItsKind) {
