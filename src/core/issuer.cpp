@@ -240,6 +240,9 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now) {
 }
 
 void Issuer::remember_ended(const EndedSession& ended, TimePoint now) {
+    if (ended.end_undelivered && !by_session_id_.contains(ended.session_id)) {
+        outbox_.publish(ended.session_id, kWellDone, kMaxQos);
+    }
     if (ended.ago >= policy_.ended_retention || by_session_id_.contains(ended.session_id)) return;
     const TimePoint at = now - std::max(ended.ago, Duration::zero());
     ended_.insert_or_assign(ended.session_id, at);

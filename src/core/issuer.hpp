@@ -73,6 +73,7 @@ class Issuer {
     // says why it cannot be, and the session is then not in flight.
     Result<bool> restore(const RestoredSession& restored, TimePoint now);
     // Replies to `ended` count as after the end (not as unknown) for the rest of its retention.
+    // If it passed but its end was never acknowledged by the broker, the end goes out again.
     void remember_ended(const EndedSession& ended, TimePoint now);
     // For a server that is stopping gently: new logins are refused with a reason, the
     // sessions in flight run to their end (passed, failed or timed out), then it disconnects.

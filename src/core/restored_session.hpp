@@ -28,6 +28,8 @@ struct RestoredSession {
 struct EndedSession {
     std::string session_id;
     Duration ago{};
+    // It passed, but the broker never acknowledged its `Well done my IoT!`: publish it again.
+    bool end_undelivered = false;
 };
 
 // What a previous run of the server left behind, as its ledger recorded it.

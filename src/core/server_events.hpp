@@ -63,6 +63,8 @@ struct CommandSent {
     std::string_view command;
     int qos;
     std::uint32_t index;
+    // Published again after a restart, as the same command `index`: the ledger has it already.
+    bool resent = false;
 };
 struct ReplyChecked {
     std::string_view session_id;

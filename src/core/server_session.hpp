@@ -31,6 +31,12 @@ class ServerSession {
     // it publishes its ID again (harmless if the device has it) and keeps its fresh plan for
     // after the delay. In lockstep pacing the unsent rest of its plan comes from the fresh
     // draw. Ends as passed at once if every command is answered.
+    //
+    // Every command sent but unanswered is published again: the crash may have lost it on its
+    // way out, or lost the device's reply on its way in (docs/crash-safety.md). A device that
+    // had it answers twice, so that many surplus replies, and one per answer restored (the
+    // broker may deliver again a reply whose acknowledgement the crash cut off), are excused:
+    // recorded, never failing a strict session.
     Result<bool> restore(const RestoredSession& restored, TimePoint now, const ServerPolicy& policy,
                          ServerOutbox& out);
 
@@ -76,6 +82,8 @@ class ServerSession {
     State state_ = State::kIssued;
     bool announced_ = false;
     bool restored_ = false;
+    // Surplus replies the restart may have caused, which strict mode does not fail.
+    std::uint32_t excused_surplus_ = 0;
     TimePoint deadline_;
     TimePoint timeout_at_;
     SessionSummary summary_;

@@ -84,15 +84,15 @@ core::Result<std::vector<SessionRecord>> load_open_sessions(SqliteDatabase& db) 
     return collect<SessionRecord>(db, statement.value(), session_from);
 }
 
-core::Result<std::vector<std::pair<std::string, WallMicros>>> load_ended_since(SqliteDatabase& db,
-                                                                               WallMicros since) {
-    auto statement =
-        db.prepare("SELECT session_id, end_us FROM sessions WHERE end_us >= ?1 ORDER BY end_us");
+core::Result<std::vector<EndedRecord>> load_ended_since(SqliteDatabase& db, WallMicros since) {
+    auto statement = db.prepare(
+        "SELECT session_id, end_us, outcome = 'passed' AND end_delivered_us IS NULL "
+        "FROM sessions WHERE end_us >= ?1 ORDER BY end_us");
     if (!statement) return statement.failure();
     statement.value().bind(1, since);
-    return collect<std::pair<std::string, WallMicros>>(
-        db, statement.value(),
-        [](const Statement& row) { return std::pair(row.text(0), row.integer(1)); });
+    return collect<EndedRecord>(db, statement.value(), [](const Statement& row) {
+        return EndedRecord{row.text(0), row.integer(1), row.integer(2) != 0};
+    });
 }
 
 core::Result<std::vector<std::string>> load_session_ids(SqliteDatabase& db) {

@@ -57,8 +57,13 @@ core::Result<std::vector<ReplyRecord>> load_replies(SqliteDatabase& db, const Le
 // Sessions that have no end yet: what a server left in flight when it died.
 core::Result<std::vector<SessionRecord>> load_open_sessions(SqliteDatabase& db);
 // The sessions that ended at or after `since`, with their end times, oldest first.
-core::Result<std::vector<std::pair<std::string, WallMicros>>> load_ended_since(SqliteDatabase& db,
-                                                                               WallMicros since);
+struct EndedRecord {
+    std::string session_id;
+    WallMicros ended = 0;
+    // Passed, but the broker never acknowledged its end.
+    bool end_undelivered = false;
+};
+core::Result<std::vector<EndedRecord>> load_ended_since(SqliteDatabase& db, WallMicros since);
 // Every session ID the ledger has a session row for: issued once, never to be issued again.
 core::Result<std::vector<std::string>> load_session_ids(SqliteDatabase& db);
 // The commands and replies of one session, in order.

@@ -21,6 +21,7 @@ std::optional<LedgerRow> to_row(const core::ServerEvent& event, WallMicros at) {
         return row::SessionIdSent{std::string(announced->session_id), at};
     }
     if (const auto* sent = std::get_if<ev::CommandSent>(&event)) {
+        if (sent->resent) return std::nullopt;
         return row::CommandSent{std::string(sent->session_id), std::string(sent->command),
                                 sent->qos, sent->index, at};
     }

@@ -57,10 +57,16 @@ struct LoginRefused {
     std::string reason;
     WallMicros at;
 };
+// The broker acknowledged the session's `Well done my IoT!`.
+struct EndDelivered {
+    std::string session_id;
+    WallMicros at;
+};
 }  // namespace row
 
-using LedgerRow = std::variant<row::SessionIssued, row::SessionIdSent, row::CommandSent,
-                               row::ReplyChecked, row::SessionEnded, row::LoginRefused>;
+using LedgerRow =
+    std::variant<row::SessionIssued, row::SessionIdSent, row::CommandSent, row::ReplyChecked,
+                 row::SessionEnded, row::LoginRefused, row::EndDelivered>;
 
 // The row an event becomes, stamped `at`; nothing for events the ledger does not keep
 // (ignored messages, and repeated logins, whose session is recorded already).

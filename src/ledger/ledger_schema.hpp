@@ -7,9 +7,10 @@
 
 namespace cmdlink::ledger {
 
-// Stored in `PRAGMA user_version`; a ledger of another version is refused, never migrated
-// silently.
-inline constexpr int kLedgerSchemaVersion = 1;
+// Stored in `PRAGMA user_version`. The server upgrades a version 1 ledger to 2 when it opens
+// it for writing (one added column, see ledger_schema.cpp); any other version is refused,
+// never migrated.
+inline constexpr int kLedgerSchemaVersion = 2;
 
 // Opens the ledger for the server, creating it (and its schema) when the file does not exist.
 // Fails with a message naming the file for a read-only file or directory, a file that is not

@@ -40,9 +40,11 @@ core::Result<core::PreviousRun> load_previous_run(const std::string& path,
     const auto retention_us = std::chrono::duration_cast<std::chrono::microseconds>(retention);
     auto ended = load_ended_since(db.value(), now - retention_us.count());
     if (!ended) return core::Error{"cannot read " + path + ": " + ended.error()};
-    for (const auto& [session_id, ended_at] : ended.value()) {
+    for (const EndedRecord& record : ended.value()) {
         previous.recently_ended.push_back(
-            {session_id, std::chrono::microseconds(std::max<WallMicros>(now - ended_at, 0))});
+            {record.session_id,
+             std::chrono::microseconds(std::max<WallMicros>(now - record.ended, 0)),
+             record.end_undelivered});
     }
     return previous;
 }

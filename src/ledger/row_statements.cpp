@@ -28,6 +28,9 @@ core::Result<RowStatements> RowStatements::prepare(SqliteDatabase& db) {
          "WHERE session_id = ?1 AND end_us IS NULL"},
         {&statements.insert_refused_login_,
          "INSERT INTO refused_logins (user_id, reason, at_us) VALUES (?1, ?2, ?3)"},
+        {&statements.mark_end_delivered_,
+         "UPDATE sessions SET end_delivered_us = ?2 "
+         "WHERE session_id = ?1 AND end_delivered_us IS NULL"},
     };
     for (const auto& [statement, text] : sql) {
         auto prepared = db.prepare(text);
@@ -90,6 +93,10 @@ core::Result<bool> RowStatements::write(const row::SessionEnded& row) {
 
 core::Result<bool> RowStatements::write(const row::LoginRefused& row) {
     return run(insert_refused_login_.bind(1, row.user_id).bind(2, row.reason).bind(3, row.at));
+}
+
+core::Result<bool> RowStatements::write(const row::EndDelivered& row) {
+    return run(mark_end_delivered_.bind(1, row.session_id).bind(2, row.at));
 }
 
 }  // namespace cmdlink::ledger

@@ -24,6 +24,7 @@ class RowStatements {
     core::Result<bool> write(const row::ReplyChecked& row);
     core::Result<bool> write(const row::SessionEnded& row);
     core::Result<bool> write(const row::LoginRefused& row);
+    core::Result<bool> write(const row::EndDelivered& row);
 
     SqliteDatabase* db_;
     Statement insert_session_;
@@ -33,6 +34,7 @@ class RowStatements {
     Statement insert_reply_;
     Statement end_session_;
     Statement insert_refused_login_;
+    Statement mark_end_delivered_;
 };
 
 }  // namespace cmdlink::ledger

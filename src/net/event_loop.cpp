@@ -25,8 +25,9 @@ std::uint64_t event_data(int fd, std::uint32_t generation) {
     return (std::uint64_t{generation} << 32) | static_cast<std::uint32_t>(fd);
 }
 
-std::uint32_t event_mask(bool want_write) {
-    return EPOLLIN | (want_write ? static_cast<std::uint32_t>(EPOLLOUT) : 0U);
+std::uint32_t event_mask(bool want_read, bool want_write) {
+    return (want_read ? static_cast<std::uint32_t>(EPOLLIN) : 0U) |
+           (want_write ? static_cast<std::uint32_t>(EPOLLOUT) : 0U);
 }
 
 }  // namespace
@@ -76,7 +77,7 @@ core::Result<bool> EventLoop::watch(int fd, bool want_write, FdWatcher& watcher)
     if (index >= slots_.size()) slots_.resize(index + 1);
     const std::uint32_t generation = next_generation_++;
     epoll_event event{};
-    event.events = event_mask(want_write);
+    event.events = event_mask(true, want_write);
     event.data.u64 = event_data(fd, generation);
     if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_ADD, fd, &event) != 0) {
         return core::system_error(errno_text("epoll_ctl(ADD)"));
@@ -85,13 +86,13 @@ core::Result<bool> EventLoop::watch(int fd, bool want_write, FdWatcher& watcher)
     return true;
 }
 
-core::Result<bool> EventLoop::set_write_interest(int fd, bool want_write) {
+core::Result<bool> EventLoop::set_interest(int fd, bool want_read, bool want_write) {
     const auto index = static_cast<std::size_t>(fd);
     if (fd < 0 || index >= slots_.size() || slots_[index].watcher == nullptr) {
         return core::Error{"descriptor " + std::to_string(fd) + " is not watched"};
     }
     epoll_event event{};
-    event.events = event_mask(want_write);
+    event.events = event_mask(want_read, want_write);
     event.data.u64 = event_data(fd, slots_[index].generation);
     if (::epoll_ctl(epoll_fd_.get(), EPOLL_CTL_MOD, fd, &event) != 0) {
         return core::system_error(errno_text("epoll_ctl(MOD)"));

@@ -45,7 +45,11 @@ class EventLoop {
 
     // A descriptor is watched for reading, and for writing while want_write is set.
     core::Result<bool> watch(int fd, bool want_write, FdWatcher& watcher);
-    core::Result<bool> set_write_interest(int fd, bool want_write);
+    core::Result<bool> set_write_interest(int fd, bool want_write) {
+        return set_interest(fd, true, want_write);
+    }
+    // A watched descriptor that wants neither is kept, but only its errors and hang-ups wake it.
+    core::Result<bool> set_interest(int fd, bool want_read, bool want_write);
     // After this returns, the watcher is not called again for `fd`, even for an event
     // already fetched in the current batch.
     void unwatch(int fd);

@@ -20,14 +20,17 @@ class MessageIdSet {
         word |= bit;
     }
 
-    void erase(int id) {
-        if (id <= 0) return;
+    // True if `id` was in the set.
+    bool erase(int id) {
+        if (id <= 0) return false;
         const auto index = static_cast<std::size_t>(id);
-        if (index / 64 >= words_.size()) return;
+        if (index / 64 >= words_.size()) return false;
         std::uint64_t& word = words_[index / 64];
         const std::uint64_t bit = std::uint64_t{1} << (index % 64);
-        if ((word & bit) != 0) --size_;
+        const bool present = (word & bit) != 0;
+        if (present) --size_;
         word &= ~bit;
+        return present;
     }
 
     [[nodiscard]] bool contains(int id) const {

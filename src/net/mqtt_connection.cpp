@@ -106,6 +106,10 @@ core::Result<bool> MqttConnection::configure() {
         rc = mosquitto_tls_insecure_set(mosq, tls.insecure);
         if (rc != MOSQ_ERR_SUCCESS) return core::Error{mosquitto_error("TLS insecure", rc)};
     }
+    // "External threads": libmosquitto then only queues what it sends (acknowledgements
+    // included) and flush() is the one place anything is written, so a WriteGate can hold it.
+    rc = mosquitto_threaded_set(mosq, true);
+    if (rc != MOSQ_ERR_SUCCESS) return core::Error{mosquitto_error("threaded mode", rc)};
     mosquitto_connect_with_flags_callback_set(mosq, &MqttConnection::handle_connect);
     mosquitto_disconnect_callback_set(mosq, &MqttConnection::handle_disconnect);
     mosquitto_message_callback_set(mosq, &MqttConnection::handle_message);
@@ -153,6 +157,7 @@ core::Result<bool> MqttConnection::watch_socket() {
     const int fd = mosquitto_socket(mosq_.get());
     if (fd < 0) return true;
     watching_write_ = mosquitto_want_write(mosq_.get());
+    watching_read_ = true;
     if (auto watched = loop_.watch(fd, watching_write_, *this); !watched) {
         return core::Error{"cannot watch the MQTT socket: " + watched.error()};
     }
@@ -211,22 +216,35 @@ void MqttConnection::on_fd_ready(bool readable, bool /*writable*/, bool failed) 
     flush_task_.schedule();
 }
 
-// The one place we write: once a turn, outside every libmosquitto callback. Outside a
-// callback libmosquitto writes a packet as soon as it is queued; inside one it only queues.
+// The one place we write: once a turn, outside every libmosquitto callback (configure() keeps
+// libmosquitto from writing anywhere else).
+//
+// While the write gate is closed the connection also stops reading: every message read would
+// queue an acknowledgement the gate must hold and record rows the gate must wait for, so under
+// a steady stream it would never open. Reading resumes with the first write after it opens.
 void MqttConnection::flush() {
+    if (closed_) return;
     follow_socket();
     if (watched_fd_ < 0) return;
+    if (write_gate_ != nullptr && !write_gate_->open()) {
+        set_interest(false, false);
+        return;
+    }
     if (mosquitto_want_write(mosq_.get())) {
         run_io("write", [](mosquitto* mosq) { return mosquitto_loop_write(mosq, 1); });
         if (watched_fd_ < 0) return;
     }
     // Ask for writability only while the socket is really full.
-    const bool want_write = mosquitto_want_write(mosq_.get());
-    if (want_write == watching_write_) return;
-    if (auto changed = loop_.set_write_interest(watched_fd_, want_write); !changed) {
-        fail_request("cannot change the MQTT socket's write interest: " + changed.error());
+    set_interest(true, mosquitto_want_write(mosq_.get()));
+}
+
+void MqttConnection::set_interest(bool want_read, bool want_write) {
+    if (want_read == watching_read_ && want_write == watching_write_) return;
+    if (auto changed = loop_.set_interest(watched_fd_, want_read, want_write); !changed) {
+        fail_request("cannot change the MQTT socket's interest: " + changed.error());
         return;
     }
+    watching_read_ = want_read;
     watching_write_ = want_write;
 }
 
@@ -267,6 +285,7 @@ void MqttConnection::unsubscribe(std::string_view topic) {
 }
 
 void MqttConnection::publish(std::string_view topic, std::string_view payload, int qos) {
+    last_message_id_ = 0;
     topic_buffer_.assign(topic);
     int mid = 0;
     const int rc = mosquitto_publish(mosq_.get(), &mid, topic_buffer_.c_str(),
@@ -278,7 +297,10 @@ void MqttConnection::publish(std::string_view topic, std::string_view payload, i
         return fail_request("cannot publish to '" + topic_buffer_ + "': " + mosquitto_strerror(rc));
     }
     ++stats_.messages_out;
-    if (qos > 0) unacked_publishes_.insert(mid);
+    if (qos > 0) {
+        unacked_publishes_.insert(mid);
+        last_message_id_ = mid;
+    }
     flush_task_.schedule();
 }
 
@@ -287,6 +309,22 @@ void MqttConnection::disconnect() {
     closing_ = true;
     if (unacked_publishes_.empty() || !connected_) return finish_disconnect();
     drain_timer_.arm(loop_.now() + options_.drain_timeout);
+}
+
+void MqttConnection::write_gate_opened() {
+    flush_task_.schedule();
+}
+
+void MqttConnection::abandon() {
+    if (closed_) return;
+    closing_ = true;
+    closed_ = true;
+    connected_ = false;
+    drain_timer_.cancel();
+    reconnect_timer_.cancel();
+    misc_timer_.cancel();
+    unwatch_socket();
+    listener_.on_closed();
 }
 
 void MqttConnection::finish_disconnect() {
@@ -394,7 +432,8 @@ void MqttConnection::handle_subscribe(mosquitto* /*mosq*/, void* self, int mid, 
 
 void MqttConnection::handle_publish(mosquitto* /*mosq*/, void* self, int mid) {
     auto& connection = *static_cast<MqttConnection*>(self);
-    connection.unacked_publishes_.erase(mid);
+    // libmosquitto reports QoS 0 publishes here too, once written; only ours at QoS 1/2 count.
+    if (connection.unacked_publishes_.erase(mid)) connection.listener_.on_delivered(mid);
     if (connection.closing_ && connection.unacked_publishes_.empty() &&
         connection.drain_timer_.armed()) {
         connection.finish_disconnect();

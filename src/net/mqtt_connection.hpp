@@ -36,6 +36,18 @@ class MqttListener {
     // publish while disconnected, an invalid topic...). MqttConnection::last_error() and
     // stats().failed_requests keep the record for a listener that does not override this.
     virtual void on_request_failed(std::string_view /*message*/) {}
+    // The broker acknowledged our QoS 1/2 publish `message_id` (PUBACK or PUBCOMP): it is the
+    // broker's now, and reaches its subscribers even if we die.
+    virtual void on_delivered(int /*message_id*/) {}
+};
+
+// Says whether what is queued may be written now. A server with a ledger closes it while
+// rows are not yet committed, so that nothing (an acknowledgement of a message, a command,
+// an end) leaves the process before the ledger holds what it means (docs/crash-safety.md).
+class WriteGate {
+  public:
+    virtual ~WriteGate() = default;
+    [[nodiscard]] virtual bool open() const = 0;
 };
 
 struct ConnectionStats {
@@ -69,6 +81,17 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     void publish(std::string_view topic, std::string_view payload, int qos) override;
     // Waits (up to drain_timeout) for our QoS 1/2 publishes to complete, then disconnects.
     void disconnect() override;
+    // Closes at once without writing another byte: what the broker has not had acknowledged
+    // it keeps for the next connection with our client ID. on_closed follows.
+    void abandon();
+
+    // Until `gate` opens, nothing queued is written and nothing more is read; call
+    // write_gate_opened() when it may have opened. The gate must outlive the connection, or be
+    // replaced with nullptr first.
+    void set_write_gate(const WriteGate* gate) { write_gate_ = gate; }
+    void write_gate_opened();
+    // The message ID libmosquitto gave the last publish() that was queued at QoS 1/2; 0 if none.
+    [[nodiscard]] int last_message_id() const { return last_message_id_; }
 
     [[nodiscard]] bool connected() const { return connected_; }
     // Packets queued but not yet written to the socket.
@@ -83,6 +106,7 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     core::Result<bool> configure();
     void on_fd_ready(bool readable, bool writable, bool failed) override;
     void flush();
+    void set_interest(bool want_read, bool want_write);
     void follow_socket();
     core::Result<bool> watch_socket();
     void watch_or_retry();
@@ -108,6 +132,7 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     std::unique_ptr<mosquitto, void (*)(mosquitto*)> mosq_;
     int watched_fd_ = -1;
     bool watching_write_ = false;
+    bool watching_read_ = true;
     bool connected_ = false;
     bool closing_ = false;
     bool closed_ = false;
@@ -117,6 +142,8 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     Timer reconnect_timer_;
     Timer drain_timer_;
     BeforeSleepTask flush_task_;
+    const WriteGate* write_gate_ = nullptr;
+    int last_message_id_ = 0;
     // Message IDs of our QoS 1/2 publishes not yet acknowledged. libmosquitto also reports
     // QoS 0 publishes (once written) through on_publish, so a bare counter would go wrong.
     MessageIdSet unacked_publishes_;

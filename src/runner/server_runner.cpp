@@ -18,6 +18,7 @@ core::Result<std::unique_ptr<ServerRunner>> ServerRunner::create(net::EventLoop&
     auto connection = net::MqttConnection::create(loop, std::move(mqtt), *runner);
     if (!connection) return connection.failure();
     runner->connection_ = std::move(connection.value());
+    runner->output_ = std::make_unique<EndTrackingOutput>(*runner->connection_);
     return runner;
 }
 
@@ -35,6 +36,24 @@ void ServerRunner::stop(std::string_view reason) {
     if (stop_reason_.empty()) stop_reason_ = "stopped";
     issuer_.stop(loop_.now(), reason);
     carry_out();
+}
+
+void ServerRunner::hold_writes(const net::WriteGate& gate) {
+    write_gate_ = &gate;
+    connection_->set_write_gate(&gate);
+}
+
+void ServerRunner::writes_may_resume() {
+    connection_->write_gate_opened();
+    if (deadline_held_ && write_gate_->open()) {
+        deadline_held_ = false;
+        on_deadline();
+    }
+}
+
+void ServerRunner::abandon(std::string_view reason) {
+    stop(reason);
+    connection_->abandon();
 }
 
 void ServerRunner::drain() {
@@ -74,7 +93,7 @@ void ServerRunner::carry_out() {
     // returns, in order.
     if (carrying_out_) return;
     carrying_out_ = true;
-    core::carry_out_all(issuer_.outbox(), batch_, *connection_,
+    core::carry_out_all(issuer_.outbox(), batch_, *output_,
                         [this](const core::ServerEvent& event) { handle(event); });
     carrying_out_ = false;
     if (issuer_.stopped() || issuer_.drained()) {
@@ -164,7 +183,17 @@ void ServerRunner::on_request_failed(std::string_view reason) {
     observer_.on_request_failed(*this, reason);
 }
 
+void ServerRunner::on_delivered(int message_id) {
+    if (auto session_id = output_->delivered(message_id)) {
+        observer_.on_end_delivered(*this, *session_id);
+    }
+}
+
 void ServerRunner::on_deadline() {
+    if (write_gate_ != nullptr && !write_gate_->open()) {
+        deadline_held_ = true;
+        return;
+    }
     issuer_.on_timer(loop_.now());
     carry_out();
 }

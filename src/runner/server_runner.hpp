@@ -10,6 +10,7 @@
 #include "net/event_loop.hpp"
 #include "net/mqtt_connection.hpp"
 #include "runner/deadline_timer.hpp"
+#include "runner/end_tracking_output.hpp"
 
 namespace cmdlink::runner {
 
@@ -28,6 +29,9 @@ class ServerObserver {
     virtual void on_ready(const ServerRunner& /*runner*/) {}
     // libmosquitto refused a request (a publish, subscribe or unsubscribe) with this reason.
     virtual void on_request_failed(const ServerRunner& /*runner*/, std::string_view /*reason*/) {}
+    // The broker acknowledged the `Well done my IoT!` of `session_id`.
+    virtual void on_end_delivered(const ServerRunner& /*runner*/,
+                                  const std::string& /*session_id*/) {}
 };
 
 // Drives the Issuer over one MqttConnection on a shared loop: feeds it each input, then
@@ -64,6 +68,14 @@ class ServerRunner final : private net::MqttListener {
     // messages go to `on_message` instead of the Issuer.
     using AsideHandler = std::function<void(std::string_view payload)>;
     void listen_aside(std::string topic, AsideHandler on_message);
+    // Nothing queued for the broker is written while `gate` is closed; writes_may_resume()
+    // says it may have opened. `gate` must outlive the runner.
+    // While it is closed the Issuer's timers wait too, so that no new row can keep it closed.
+    void hold_writes(const net::WriteGate& gate);
+    void writes_may_resume();
+    // Ends the sessions in flight as interrupted and closes without writing another byte, so
+    // the broker keeps every message we have not acknowledged for the next run.
+    void abandon(std::string_view reason);
     // Before start(): session IDs from a roster's pools (docs/isolation.md).
     void use_session_pool(core::SessionPool pool) { issuer_.use_session_pool(std::move(pool)); }
 
@@ -84,6 +96,7 @@ class ServerRunner final : private net::MqttListener {
     void on_subscribed(std::string_view topic, int granted_qos) override;
     void on_closed() override;
     void on_request_failed(std::string_view reason) override;
+    void on_delivered(int message_id) override;
 
     void on_deadline();
     // Carries out what the Issuer appended, until nothing is left, then re-arms the timer.
@@ -94,9 +107,12 @@ class ServerRunner final : private net::MqttListener {
     core::Issuer issuer_;
     ServerObserver& observer_;
     std::unique_ptr<net::MqttConnection> connection_;
+    std::unique_ptr<EndTrackingOutput> output_;
     DeadlineTimer deadline_;
     core::ServerOutbox batch_;
     bool carrying_out_ = false;
+    const net::WriteGate* write_gate_ = nullptr;
+    bool deadline_held_ = false;
     bool ever_connected_ = false;
     bool ready_ = false;
     bool stopped_ = false;

@@ -7,18 +7,16 @@
 
 namespace cmdlink::server {
 
-// What must be true of a new session before its ID may go out.
+// What must be true of a new session before its ID may go out. (That its row is committed
+// needs no confirmation here: the ledger's write gate holds every write until then.)
 enum class Confirmation : std::uint8_t {
-    // Its row is committed to the ledger, so a device never holds a session ID that a crash of
-    // the server could make it forget.
-    kRecorded = 1,
     // The dynamic security plugin acknowledged the grant of the session's topics to its
     // student, so the student can read the commands once they learn the ID.
-    kGranted = 2,
+    kGranted = 1,
 };
 
-// The one rule "a session ID goes out only once it is durable and granted": each new session
-// waits here until every confirmation the server requires has arrived.
+// The one rule "a session ID goes out only once it is granted": each new session waits here
+// until every confirmation the server requires has arrived.
 class AnnounceGate {
   public:
     // `required`: the Confirmation values, or-ed; 0 lets every session through at once.

@@ -5,10 +5,10 @@
 namespace cmdlink::server {
 
 LedgerRecorder::LedgerRecorder(net::EventLoop& loop, ledger::LedgerWriter& writer,
-                               OnRecorded on_recorded, OnFailure on_failure)
+                               OnCommitted on_committed, OnFailure on_failure)
     : loop_(loop),
       writer_(writer),
-      on_recorded_(std::move(on_recorded)),
+      on_committed_(std::move(on_committed)),
       on_failure_(std::move(on_failure)) {}
 
 LedgerRecorder::~LedgerRecorder() {
@@ -21,36 +21,39 @@ core::Result<bool> LedgerRecorder::watch() {
     return watched;
 }
 
+void LedgerRecorder::keep(ledger::LedgerRow row) {
+    last_recorded_ = writer_.record(std::move(row));
+}
+
 void LedgerRecorder::record(const core::ServerEvent& event) {
-    auto row = ledger::to_row(event, ledger::wall_micros_now());
-    if (!row) return;
-    const auto* issued = std::get_if<ledger::row::SessionIssued>(&*row);
-    std::string session_id = issued != nullptr ? issued->session_id : std::string();
-    const std::uint64_t sequence = writer_.record(std::move(*row));
-    if (!session_id.empty()) awaiting_commit_.push_back({sequence, std::move(session_id)});
+    if (auto row = ledger::to_row(event, ledger::wall_micros_now())) keep(std::move(*row));
+}
+
+void LedgerRecorder::record_end_delivered(const std::string& session_id) {
+    keep(ledger::row::EndDelivered{session_id, ledger::wall_micros_now()});
 }
 
 void LedgerRecorder::record_unrestorable(const core::RestoredSession& session,
                                          const std::string& why) {
     const auto commands = static_cast<std::uint32_t>(session.sent.size());
-    writer_.record(ledger::row::SessionEnded{session.session_id, core::SessionOutcome::kFailed,
-                                             "could not be restored after a server restart: " + why,
-                                             commands, 0, 0, 0, 0, ledger::wall_micros_now()});
+    keep(ledger::row::SessionEnded{session.session_id, core::SessionOutcome::kFailed,
+                                   "could not be restored after a server restart: " + why, commands,
+                                   0, 0, 0, 0, ledger::wall_micros_now()});
+}
+
+bool LedgerRecorder::open() const {
+    return !failed_ && writer_.committed() >= last_recorded_;
 }
 
 void LedgerRecorder::on_fd_ready(bool /*readable*/, bool /*writable*/, bool /*failed*/) {
     writer_.read_signal();
     if (failed_) return;
-    const std::uint64_t committed = writer_.committed();
-    while (!awaiting_commit_.empty() && awaiting_commit_.front().sequence <= committed) {
-        const std::string session_id = std::move(awaiting_commit_.front().session_id);
-        awaiting_commit_.pop_front();
-        on_recorded_(session_id);
-    }
     if (auto why = writer_.failure()) {
         failed_ = true;
         on_failure_(*why);
+        return;
     }
+    on_committed_();
 }
 
 }  // namespace cmdlink::server

@@ -1,7 +1,6 @@
 #pragma once
 
 #include <cstdint>
-#include <deque>
 #include <functional>
 #include <string>
 
@@ -9,21 +8,25 @@
 #include "core/server_events.hpp"
 #include "ledger/ledger_writer.hpp"
 #include "net/event_loop.hpp"
+#include "net/mqtt_connection.hpp"
 
 namespace cmdlink::server {
 
 // Turns every server event into a ledger row (stamped with the wall clock here, since the
-// core only knows the steady clock), and says when a new session's row is committed. Watches
-// the writer's signal, so a failing ledger is reported.
+// core only knows the steady clock), and is the server's write gate: nothing it has queued
+// for the broker is written while a row recorded before it is not yet committed. So an
+// acknowledgement never tells the broker to forget a login or reply the ledger could still
+// lose, and no command or end reaches a device unless the ledger holds it
+// (docs/crash-safety.md). Watches the writer's signal, so a failing ledger is reported.
 //
-// The commit costs a login one write(2) to the WAL, no fsync; commands and replies never wait
-// for the disk, so command-to-reply latency pays nothing.
-class LedgerRecorder final : private net::FdWatcher {
+// A commit is one write(2) to the WAL, no fsync, shared by every row of its batch.
+class LedgerRecorder final : public net::WriteGate, private net::FdWatcher {
   public:
-    using OnRecorded = std::function<void(const std::string& session_id)>;
+    // `on_committed`: the gate may have opened. `on_failure`: it never opens again.
+    using OnCommitted = std::function<void()>;
     using OnFailure = std::function<void(const std::string& why)>;
 
-    LedgerRecorder(net::EventLoop& loop, ledger::LedgerWriter& writer, OnRecorded on_recorded,
+    LedgerRecorder(net::EventLoop& loop, ledger::LedgerWriter& writer, OnCommitted on_committed,
                    OnFailure on_failure);
     ~LedgerRecorder() override;
     LedgerRecorder(const LedgerRecorder&) = delete;
@@ -31,22 +34,23 @@ class LedgerRecorder final : private net::FdWatcher {
 
     core::Result<bool> watch();
     void record(const core::ServerEvent& event);
+    // The broker acknowledged the `Well done my IoT!` of `session_id`.
+    void record_end_delivered(const std::string& session_id);
     // A session a previous run left that cannot be put back ends in the ledger, with why.
     void record_unrestorable(const core::RestoredSession& session, const std::string& why);
 
+    // Every row recorded so far is committed.
+    [[nodiscard]] bool open() const override;
+
   private:
     void on_fd_ready(bool readable, bool writable, bool failed) override;
-
-    struct AwaitingCommit {
-        std::uint64_t sequence;
-        std::string session_id;
-    };
+    void keep(ledger::LedgerRow row);
 
     net::EventLoop& loop_;
     ledger::LedgerWriter& writer_;
-    OnRecorded on_recorded_;
+    OnCommitted on_committed_;
     OnFailure on_failure_;
-    std::deque<AwaitingCommit> awaiting_commit_;
+    std::uint64_t last_recorded_ = 0;
     bool watching_ = false;
     bool failed_ = false;
 };

@@ -12,15 +12,11 @@ core::Result<std::unique_ptr<Server>> Server::create(net::EventLoop& loop, Serve
     std::unique_ptr<Server> server(new Server(setup.stop_after, setup.grant_sessions, observer));
     Server* raw = server.get();
     if (setup.ledger != nullptr) {
-        server->gate_.require(Confirmation::kRecorded);
         server->recorder_ = std::make_unique<LedgerRecorder>(
-            loop, *setup.ledger,
-            [raw](const std::string& session_id) {
-                raw->confirm(session_id, Confirmation::kRecorded);
-            },
+            loop, *setup.ledger, [raw] { raw->runner_->writes_may_resume(); },
             [raw](const std::string& why) {
                 raw->ledger_failure_ = why;
-                raw->stop("the ledger failed: " + why);
+                raw->runner_->abandon("the ledger failed: " + why);
             });
         if (auto watched = server->recorder_->watch(); !watched) {
             return watched.failure();
@@ -32,6 +28,7 @@ core::Result<std::unique_ptr<Server>> Server::create(net::EventLoop& loop, Serve
     if (!runner) return runner.failure();
     server->runner_ = std::move(runner.value());
     if (setup.pool) server->runner_->use_session_pool(std::move(*setup.pool));
+    if (server->recorder_) server->runner_->hold_writes(*server->recorder_);
     if (setup.grant_sessions) {
         server->runner_->listen_aside(
             std::string(isolation::kGrantResponseTopic),
@@ -126,6 +123,11 @@ void Server::on_stopped(const runner::ServerRunner& runner, std::string_view rea
 
 void Server::on_request_failed(const runner::ServerRunner& runner, std::string_view reason) {
     observer_.on_request_failed(runner, reason);
+}
+
+void Server::on_end_delivered(const runner::ServerRunner& runner, const std::string& session_id) {
+    if (recorder_) recorder_->record_end_delivered(session_id);
+    observer_.on_end_delivered(runner, session_id);
 }
 
 void Server::on_ready(const runner::ServerRunner& runner) {

@@ -38,7 +38,9 @@ struct ServerSetup {
 
 // The server assembly: the Issuer driven over MQTT (ServerRunner), its ledger, the announce
 // gate and the session grants, wired in one place. Events reach `observer` (transcripts,
-// status, bench counters) after they are recorded.
+// status, bench counters) after they are recorded. With a ledger, nothing is written to the
+// broker before the rows recorded ahead of it are committed (LedgerRecorder is the write
+// gate; docs/crash-safety.md), which also makes every session ID durable before it goes out.
 class Server final : private runner::ServerObserver {
   public:
     static core::Result<std::unique_ptr<Server>> create(net::EventLoop& loop, ServerSetup setup,
@@ -78,6 +80,8 @@ class Server final : private runner::ServerObserver {
     void on_stopped(const runner::ServerRunner& runner, std::string_view reason) override;
     void on_ready(const runner::ServerRunner& runner) override;
     void on_request_failed(const runner::ServerRunner& runner, std::string_view reason) override;
+    void on_end_delivered(const runner::ServerRunner& runner,
+                          const std::string& session_id) override;
 
     void on_issued(const core::server_event::SessionIssued& issued);
     void confirm(const std::string& session_id, Confirmation confirmation);

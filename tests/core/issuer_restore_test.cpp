@@ -110,7 +110,9 @@ TEST_F(IssuerRestore, WithoutTheHoldTheIdGoesOutAtOnce) {
 TEST_F(IssuerRestore, ARestoredSessionTakesTheRepliesThatWaitedForIt) {
     start(true);
     ASSERT_TRUE(restore(running({{"CMD1", 1, 3s}, {"CMD2", 2, 3s}}, {{"CMD1", 1}})));
-    EXPECT_TRUE(out.actions.empty());
+    EXPECT_EQ(out.actions, (Actions{publish_action(kSid, "CMD2", 2)}))
+        << "the unanswered command goes out again";
+    out.actions.clear();
     EXPECT_EQ(issuer->active_sessions(), 1U);
     now += 1s;
     reply("CMD2", "Cat", 2);
@@ -144,11 +146,12 @@ TEST_F(IssuerRestore, ASessionAnsweredCompletelyBeforeTheRestartPassesAtOnce) {
 TEST_F(IssuerRestore, ALockstepSessionGoesOnWithTheRestOfAFreshPlan) {
     start(true, Pacing::kLockstep);
     ASSERT_TRUE(restore(running({{"CMD1", 1}}, {})));
-    EXPECT_TRUE(out.commands_sent_to(kSid).empty());
+    EXPECT_EQ(out.commands_sent_to(kSid), (std::vector<std::string>{"CMD1"}))
+        << "the unanswered command goes out again";
     reply("CMD1", "Apple");
     // The policy draws exactly two commands: one was sent before the restart, one comes now.
     const auto sent = out.commands_sent_to(kSid);
-    ASSERT_EQ(sent.size(), 1U);
+    ASSERT_EQ(sent.size(), 2U);
     EXPECT_TRUE(out.ended.empty());
 }
 
@@ -192,6 +195,74 @@ TEST_F(IssuerRestore, RepliesToASessionThatEndedBeforeTheRestartComeAfterTheEnd)
     advance(9min);
     reply("CMD1", "Apple");
     EXPECT_EQ(out.replies.back().verdict, Verdict::kUnknownSession);
+}
+
+TEST_F(IssuerRestore, EveryUnansweredCommandGoesOutAgainAsTheSameCommand) {
+    start(true);
+    ASSERT_TRUE(restore(running({{"CMD1", 1}, {"CMD2", 2}, {"CMD1", 0}}, {{"CMD1", 1}})));
+    EXPECT_EQ(out.actions,
+              (Actions{publish_action(kSid, "CMD2", 2), publish_action(kSid, "CMD1", 0)}));
+    ASSERT_EQ(out.commands.size(), 2U);
+    EXPECT_EQ(out.commands[0].index, 1U) << "the same command, not a new one";
+    EXPECT_EQ(out.commands[1].index, 2U);
+    reply("CMD2", "Cat", 2);
+    reply("CMD1", "Apple", 0);
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
+    EXPECT_EQ(out.ended[0].commands, 3U);
+}
+
+TEST_F(IssuerRestore, InStrictModeASurplusReplyTheRestartCausedDoesNotFail) {
+    ServerPolicy policy;
+    policy.strict = true;
+    policy.session_timeout = 10s;
+    policy.min_commands = 2;
+    policy.max_commands = 2;
+    auto created = Issuer::create(std::move(policy), random);
+    ASSERT_TRUE(created) << created.error();
+    issuer.emplace(std::move(created.value()));
+    issuer->start();
+    settle(*issuer, out, now, true);
+    // CMD1 was answered before the crash, CMD2 goes out again: the device may answer both
+    // again (CMD1's reply redelivered at QoS 1, CMD2 delivered twice).
+    ASSERT_TRUE(restore(running({{"CMD1", 1}, {"CMD2", 1}}, {{"CMD1", 1}})));
+    reply("CMD1", "Apple");
+    reply("CMD2", "Cat");
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
+    EXPECT_EQ(out.ended[0].surplus, 1U) << "recorded, though excused";
+}
+
+TEST_F(IssuerRestore, InStrictModeSurplusBeyondWhatTheRestartExplainsStillFails) {
+    ServerPolicy policy;
+    policy.strict = true;
+    policy.session_timeout = 10s;
+    policy.min_commands = 2;
+    policy.max_commands = 2;
+    auto created = Issuer::create(std::move(policy), random);
+    ASSERT_TRUE(created) << created.error();
+    issuer.emplace(std::move(created.value()));
+    issuer->start();
+    settle(*issuer, out, now, true);
+    const std::string third = kSid;
+    ASSERT_TRUE(restore(running({{"CMD1", 1}, {"CMD2", 1}, {"CMD3", 1}}, {{"CMD1", 1}})));
+    issuer->on_message(third + "/CMD1", "Apple", 1, now);  // excused: CMD1 answered before
+    issuer->on_message(third + "/CMD1", "Apple", 1, now);  // excused: CMD2 was sent again
+    issuer->on_message(third + "/CMD1", "Apple", 1, now);  // excused: CMD3 was sent again
+    settle(*issuer, out, now, true);
+    EXPECT_TRUE(out.ended.empty());
+    issuer->on_message(third + "/CMD1", "Apple", 1, now);  // nothing explains this one
+    settle(*issuer, out, now, true);
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kFailed);
+}
+
+TEST_F(IssuerRestore, AnEndTheBrokerNeverAcknowledgedGoesOutAgain) {
+    start(true);
+    issuer->remember_ended({kSid, 1min, true}, now);
+    issuer->remember_ended({"delivered", 1min, false}, now);
+    settle(*issuer, out, now, !hold_);
+    EXPECT_EQ(out.actions, (Actions{publish_action(kSid, std::string(kWellDone), 2)}));
 }
 
 TEST_F(IssuerRestore, RefusesWhatCannotBeRestored) {

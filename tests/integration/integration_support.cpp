@@ -5,6 +5,7 @@
 #include <algorithm>
 #include <cctype>
 #include <csignal>
+#include <cstdlib>
 #include <iostream>
 #include <sstream>
 #include <thread>
@@ -28,8 +29,12 @@ std::string tail(const std::string& text) {
 
 }  // namespace
 
+// CMDLINK_BINARY_UNDER_TEST lets a bench script run these tests against another build (the
+// one before a change, to show what the change fixed).
 std::filesystem::path cmdlink_binary() {
-    return CMDLINK_BINARY;
+    const char* other = std::getenv("CMDLINK_BINARY_UNDER_TEST");
+    return other != nullptr && *other != '\0' ? std::filesystem::path(other)
+                                              : std::filesystem::path(CMDLINK_BINARY);
 }
 
 bool wait_until(const std::function<bool()>& condition, std::chrono::milliseconds limit) {

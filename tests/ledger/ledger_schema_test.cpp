@@ -164,3 +164,42 @@ TEST_F(LedgerSchema, ALedgerWhereNothingCanBeWrittenIsRefused) {
 
 }  // namespace
 }  // namespace cmdlink::ledger
+
+namespace cmdlink::ledger {
+namespace {
+
+TEST_F(LedgerSchema, AVersion1LedgerIsUpgradedWithItsPassedEndsCountedAsDelivered) {
+    const std::string path = file("v1.db");
+    {
+        auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
+        ASSERT_TRUE(db.ok()) << db.error();
+        // The sessions table as version 1 had it (the other tables did not change).
+        ASSERT_TRUE(db.value()
+                        .execute("CREATE TABLE sessions (session_id TEXT PRIMARY KEY, user_id "
+                                 "TEXT NOT NULL, login_us INTEGER NOT NULL, id_sent_us INTEGER, "
+                                 "first_command_us INTEGER, end_us INTEGER, outcome TEXT, reason "
+                                 "TEXT, commands INTEGER, correct INTEGER, low_qos INTEGER, wrong "
+                                 "INTEGER, surplus INTEGER);"
+                                 "INSERT INTO sessions (session_id, user_id, login_us, end_us, "
+                                 "outcome) VALUES ('p', '1', 10, 20, 'passed'), "
+                                 "('f', '2', 10, 30, 'failed');"
+                                 "PRAGMA user_version = 1;")
+                        .ok());
+    }
+    EXPECT_TRUE(open_ledger_for_reading(path).ok()) << "results reads a version 1 ledger";
+    auto upgraded = open_ledger_for_writing(path);
+    ASSERT_TRUE(upgraded.ok()) << upgraded.error();
+    EXPECT_EQ(user_version(path), kLedgerSchemaVersion);
+    auto ends = upgraded.value().prepare(
+        "SELECT session_id, end_delivered_us FROM sessions ORDER BY session_id");
+    ASSERT_TRUE(ends.ok()) << ends.error();
+    ASSERT_EQ(ends.value().step(), SQLITE_ROW);
+    EXPECT_EQ(ends.value().text(0), "f");
+    EXPECT_FALSE(ends.value().optional_integer(1).has_value());
+    ASSERT_EQ(ends.value().step(), SQLITE_ROW);
+    EXPECT_EQ(ends.value().text(0), "p");
+    EXPECT_EQ(ends.value().integer(1), 20);
+}
+
+}  // namespace
+}  // namespace cmdlink::ledger

@@ -6,6 +6,7 @@
 #include <algorithm>
 #include <chrono>
 #include <iostream>
+#include <map>
 
 #include "ledger/ledger_queries.hpp"
 #include "ledger/ledger_schema.hpp"
@@ -182,6 +183,36 @@ TEST_F(LedgerWriterTest, FiltersSelectByUserAndLoginTime) {
     ASSERT_TRUE(both.ok());
     ASSERT_EQ(both.value().size(), 1U);
     EXPECT_EQ(both.value()[0].session_id, "late");
+}
+
+}  // namespace
+}  // namespace cmdlink::ledger
+
+namespace cmdlink::ledger {
+namespace {
+
+TEST_F(LedgerWriterTest, OnlyAPassedSessionWhoseEndWasNeverAcknowledgedIsUndelivered) {
+    const std::string path = file("ends.db");
+    auto writer = open_writer(path);
+    ASSERT_NE(writer, nullptr);
+    record_passed_session(*writer, "42", "delivered");
+    writer->record(row::EndDelivered{"delivered", 2800});
+    record_passed_session(*writer, "43", "undelivered");
+    writer->record(issued("44", "failed", 1000));
+    writer->record(
+        row::SessionEnded{"failed", core::SessionOutcome::kFailed, "wrong", 1, 0, 0, 1, 0, 2000});
+    ASSERT_TRUE(writer->close().ok());
+
+    auto db = open_ledger_for_reading(path);
+    ASSERT_TRUE(db.ok()) << db.error();
+    auto ended = load_ended_since(db.value(), 0);
+    ASSERT_TRUE(ended.ok()) << ended.error();
+    std::map<std::string, bool> undelivered;
+    for (const EndedRecord& record : ended.value()) {
+        undelivered[record.session_id] = record.end_undelivered;
+    }
+    EXPECT_EQ(undelivered, (std::map<std::string, bool>{
+                               {"delivered", false}, {"undelivered", true}, {"failed", false}}));
 }
 
 }  // namespace

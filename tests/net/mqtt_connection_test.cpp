@@ -265,3 +265,97 @@ TEST_F(MqttConnectionWithUsersTest, RightCredentialsConnect) {
 
 }  // namespace
 }  // namespace cmdlink::net
+
+namespace cmdlink::net {
+namespace {
+
+class SwitchGate final : public WriteGate {
+  public:
+    [[nodiscard]] bool open() const override { return open_; }
+    bool open_ = false;
+};
+
+TEST_F(MqttConnectionTest, NothingIsWrittenWhileTheWriteGateIsClosed) {
+    RecordingListener receiver;
+    auto subscriber = subscribed("gate-receiver", "t/gate", 1, receiver);
+    ASSERT_NE(subscriber, nullptr);
+    RecordingListener sender;
+    std::unique_ptr<MqttConnection> publisher;
+    SwitchGate gate;
+    sender.when_connected = [&] {
+        publisher->set_write_gate(&gate);
+        publisher->publish("t/gate", "held", 1);
+        loop_->add_timer(loop_->now() + 300ms, [&] { loop_->stop(); });
+    };
+    publisher = connect(options("gate-sender"), sender);
+    run_bounded(*loop_);
+    EXPECT_TRUE(receiver.messages.empty()) << "the gate let the publish through";
+    EXPECT_TRUE(publisher->has_pending_output());
+    receiver.when_message = [&] { loop_->stop(); };
+    gate.open_ = true;
+    publisher->write_gate_opened();
+    run_bounded(*loop_);
+    ASSERT_EQ(receiver.messages.size(), 1U);
+    EXPECT_EQ(receiver.messages.front().payload, "held");
+}
+
+TEST_F(MqttConnectionTest, AMessageWhoseAcknowledgementTheGateHeldComesAgainAfterAbandon) {
+    // A persistent session that reads a QoS 1 message but dies before its gate opens has not
+    // acknowledged it: the broker delivers it again to the next connection.
+    MqttOptions persistent = options("gate-persistent");
+    persistent.clean_session = false;
+    RecordingListener first;
+    std::unique_ptr<MqttConnection> reader;
+    SwitchGate gate;
+    first.when_connected = [&] { reader->subscribe("t/ack", 1); };
+    first.when_subscribed = [&] { loop_->stop(); };
+    reader = connect(persistent, first);
+    ASSERT_NE(reader, nullptr);
+    run_bounded(*loop_);
+    ASSERT_EQ(first.subscriptions.size(), 1U);
+    reader->set_write_gate(&gate);
+    first.when_message = [&] { loop_->add_timer(loop_->now() + 200ms, [&] { loop_->stop(); }); };
+    RecordingListener sender;
+    std::unique_ptr<MqttConnection> publisher;
+    sender.when_connected = [&] { publisher->publish("t/ack", "once", 1); };
+    publisher = connect(options("gate-ack-sender"), sender);
+    run_bounded(*loop_);
+    ASSERT_EQ(first.messages.size(), 1U);
+    reader->abandon();
+    EXPECT_EQ(first.closes, 1);
+    reader.reset();
+
+    RecordingListener second;
+    second.when_message = [&] { loop_->stop(); };
+    auto again = connect(persistent, second);
+    ASSERT_NE(again, nullptr);
+    run_bounded(*loop_);
+    ASSERT_EQ(second.messages.size(), 1U) << "the broker forgot an unacknowledged message";
+    EXPECT_EQ(second.messages.front().payload, "once");
+}
+
+TEST_F(MqttConnectionTest, ReportsTheBrokersAcknowledgementOfEachQos1And2Publish) {
+    RecordingListener sender;
+    std::unique_ptr<MqttConnection> publisher;
+    std::vector<int> ids;
+    sender.when_connected = [&] {
+        publisher->publish("t/acked", "zero", 0);
+        EXPECT_EQ(publisher->last_message_id(), 0) << "QoS 0 has no acknowledgement";
+        publisher->publish("t/acked", "one", 1);
+        ids.push_back(publisher->last_message_id());
+        publisher->publish("t/acked", "two", 2);
+        ids.push_back(publisher->last_message_id());
+    };
+    sender.when_delivered = [&] {
+        if (sender.delivered.size() == 2) loop_->stop();
+    };
+    publisher = connect(options("acked-sender"), sender);
+    run_bounded(*loop_);
+    ASSERT_EQ(ids.size(), 2U);
+    EXPECT_NE(ids[0], 0);
+    EXPECT_NE(ids[0], ids[1]);
+    EXPECT_EQ(sender.delivered, ids);
+}
+
+}  // namespace
+}  // namespace cmdlink::net

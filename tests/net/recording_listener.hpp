@@ -44,6 +44,10 @@ class RecordingListener final : public MqttListener {
         if (when_closed) when_closed();
     }
     void on_request_failed(std::string_view message) override { failures.emplace_back(message); }
+    void on_delivered(int message_id) override {
+        delivered.push_back(message_id);
+        if (when_delivered) when_delivered();
+    }
 
     int connects = 0;
     int closes = 0;
@@ -52,12 +56,14 @@ class RecordingListener final : public MqttListener {
     std::vector<ReceivedMessage> messages;
     std::vector<std::pair<std::string, int>> subscriptions;
     std::vector<std::string> failures;
+    std::vector<int> delivered;
     std::function<void()> when_connected;
     std::function<void()> when_refused;
     std::function<void()> when_lost;
     std::function<void()> when_message;
     std::function<void()> when_subscribed;
     std::function<void()> when_closed;
+    std::function<void()> when_delivered;
 };
 
 }  // namespace cmdlink::net

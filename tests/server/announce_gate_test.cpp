@@ -7,9 +7,7 @@
 namespace cmdlink::server {
 namespace {
 
-constexpr auto kBoth =
-    static_cast<std::uint8_t>(static_cast<std::uint8_t>(Confirmation::kRecorded) |
-                              static_cast<std::uint8_t>(Confirmation::kGranted));
+constexpr auto kGranted = static_cast<std::uint8_t>(Confirmation::kGranted);
 
 TEST(AnnounceGate, WithNothingRequiredASessionGoesOutAtOnce) {
     AnnounceGate gate(0);
@@ -17,31 +15,30 @@ TEST(AnnounceGate, WithNothingRequiredASessionGoesOutAtOnce) {
     EXPECT_EQ(gate.waiting(), 0U);
 }
 
-TEST(AnnounceGate, ASessionWaitsForEveryRequiredConfirmationInAnyOrder) {
-    AnnounceGate gate(kBoth);
+TEST(AnnounceGate, EachSessionWaitsForItsOwnConfirmationInAnyOrder) {
+    AnnounceGate gate(kGranted);
     EXPECT_FALSE(gate.wait("s1"));
     EXPECT_FALSE(gate.wait("s2"));
-    EXPECT_FALSE(gate.confirm("s1", Confirmation::kGranted));
-    EXPECT_FALSE(gate.confirm("s2", Confirmation::kRecorded));
-    EXPECT_TRUE(gate.confirm("s1", Confirmation::kRecorded));
     EXPECT_TRUE(gate.confirm("s2", Confirmation::kGranted));
+    EXPECT_EQ(gate.waiting(), 1U);
+    EXPECT_TRUE(gate.confirm("s1", Confirmation::kGranted));
     EXPECT_EQ(gate.waiting(), 0U);
 }
 
 TEST(AnnounceGate, AConfirmationForNoWaitingSessionOpensNothing) {
     AnnounceGate gate(0);
-    gate.require(Confirmation::kRecorded);
-    EXPECT_FALSE(gate.confirm("never-issued", Confirmation::kRecorded));
+    gate.require(Confirmation::kGranted);
+    EXPECT_FALSE(gate.confirm("never-issued", Confirmation::kGranted));
     EXPECT_FALSE(gate.wait("s1"));
-    EXPECT_TRUE(gate.confirm("s1", Confirmation::kRecorded));
-    EXPECT_FALSE(gate.confirm("s1", Confirmation::kRecorded)) << "announced twice";
+    EXPECT_TRUE(gate.confirm("s1", Confirmation::kGranted));
+    EXPECT_FALSE(gate.confirm("s1", Confirmation::kGranted)) << "announced twice";
 }
 
 TEST(AnnounceGate, ASessionThatEndedWhileWaitingIsNeverLetThrough) {
-    AnnounceGate gate(static_cast<std::uint8_t>(Confirmation::kRecorded));
+    AnnounceGate gate(kGranted);
     EXPECT_FALSE(gate.wait("s1"));
     gate.forget("s1");
-    EXPECT_FALSE(gate.confirm("s1", Confirmation::kRecorded));
+    EXPECT_FALSE(gate.confirm("s1", Confirmation::kGranted));
     EXPECT_EQ(gate.waiting(), 0U);
 }
 

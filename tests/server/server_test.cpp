@@ -65,13 +65,16 @@ class ClientEnds final : public runner::ClientObserver {
     void on_connection_lost(const runner::ClientRunner& /*runner*/,
                             std::string_view /*reason*/) override {}
     void on_session_event(const runner::ClientRunner& /*runner*/,
-                          const core::ClientEvent& /*event*/) override {}
+                          const core::ClientEvent& event) override {
+        if (on_event) on_event(event);
+    }
     void on_finished(const runner::ClientRunner& /*runner*/) override {
         ++finished;
         if (on_finish) on_finish();
     }
     int finished = 0;
     std::function<void()> on_finish;
+    std::function<void(const core::ClientEvent&)> on_event;
 };
 
 class ServerAssembly : public ::testing::Test {
@@ -182,7 +185,7 @@ TEST_F(ServerAssembly, StopAfterReachedByAPassingReplyStopsOnce) {
     EXPECT_EQ(server->issuer().counts().passed, 1U);
 }
 
-TEST_F(ServerAssembly, WithALedgerTheIdGoesOutOnlyAfterTheCommit) {
+TEST_F(ServerAssembly, WithALedgerWhatADeviceHearsIsCommittedFirstAndItsEndAcknowledged) {
     auto directory = broker::TempDirectory::create("cmdlink-server-test-");
     ASSERT_TRUE(directory) << directory.error();
     const std::string path = (directory.value().path() / "ledger.db").string();
@@ -198,20 +201,26 @@ TEST_F(ServerAssembly, WithALedgerTheIdGoesOutOnlyAfterTheCommit) {
         client = make_client("10002");
         ASSERT_TRUE(client->start());
     };
-    recorder_.on_event = [&](const runner::ServerRunner& /*runner*/,
-                             const core::ServerEvent& event) {
-        if (const auto* announced = std::get_if<ev::SessionAnnounced>(&event)) {
-            // By now the session's row is committed.
-            auto db = ledger::open_ledger_for_reading(path);
-            ASSERT_TRUE(db) << db.error();
-            auto sessions = ledger::load_sessions(db.value(), {});
-            ASSERT_TRUE(sessions) << sessions.error();
-            ASSERT_EQ(sessions.value().size(), 1U);
-            EXPECT_EQ(sessions.value()[0].session_id, announced->session_id);
+    int checked = 0;
+    // The write gate: by the time the device hears its ID or a command, the ledger has it.
+    client_ends_.on_event = [&](const core::ClientEvent& event) {
+        const auto* assigned = std::get_if<core::client_event::SessionAssigned>(&event);
+        const auto* answered = std::get_if<core::client_event::CommandAnswered>(&event);
+        if (assigned == nullptr && answered == nullptr) return;
+        ++checked;
+        auto db = ledger::open_ledger_for_reading(path);
+        ASSERT_TRUE(db) << db.error();
+        auto sessions = ledger::load_sessions(db.value(), {});
+        ASSERT_TRUE(sessions) << sessions.error();
+        ASSERT_EQ(sessions.value().size(), 1U);
+        EXPECT_TRUE(sessions.value()[0].id_sent.has_value());
+        if (answered != nullptr) {
+            EXPECT_GE(sessions.value()[0].commands_sent, 1);
         }
     };
     ASSERT_TRUE(server->start());
     run();
+    EXPECT_EQ(checked, 4) << "the ID and three commands";
     EXPECT_EQ(recorder_.announced, 1);
     ASSERT_TRUE(writer.value()->close());
     auto db = ledger::open_ledger_for_reading(path);
@@ -220,7 +229,10 @@ TEST_F(ServerAssembly, WithALedgerTheIdGoesOutOnlyAfterTheCommit) {
     ASSERT_TRUE(sessions) << sessions.error();
     ASSERT_EQ(sessions.value().size(), 1U);
     EXPECT_EQ(sessions.value()[0].outcome, "passed");
-    EXPECT_TRUE(sessions.value()[0].id_sent.has_value());
+    auto ended = ledger::load_ended_since(db.value(), 0);
+    ASSERT_TRUE(ended) << ended.error();
+    ASSERT_EQ(ended.value().size(), 1U);
+    EXPECT_FALSE(ended.value()[0].end_undelivered) << "the broker acknowledged the end";
 }
 
 }  // namespace

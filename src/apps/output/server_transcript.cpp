@@ -53,13 +53,15 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
                        {"session_id", std::string(issued->session_id)},
                        {"repeated", issued->repeated}});
     } else if (const auto* sent = std::get_if<ev::CommandSent>(&event)) {
-        console_.log().debug("{} <- {} (QoS {})", sent->session_id, sent->command, sent->qos);
+        console_.log().debug("{} <- {} (QoS {}){}", sent->session_id, sent->command, sent->qos,
+                             sent->resent ? ", sent again after a restart" : "");
         console_.emit({{"event", "command"},
                        {"t_ms", t_ms},
                        {"session_id", std::string(sent->session_id)},
                        {"command", std::string(sent->command)},
                        {"qos", sent->qos},
-                       {"index", sent->index}});
+                       {"index", sent->index},
+                       {"resent", sent->resent}});
     } else if (const auto* reply = std::get_if<ev::ReplyChecked>(&event)) {
         const std::string word = core::printable(reply->word);
         const std::string command = core::printable(reply->command);
