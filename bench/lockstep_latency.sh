@@ -34,7 +34,7 @@ for round in $(seq "$rounds"); do
       user="${kind}${qos}r${round}"
       server_binary=$cmdlink
       [ "$kind" = baseline ] && server_binary=$baseline
-      "$server_binary" server --port "$port" --ledger "$work/ledger.db" --pacing lockstep --commands "$commands" --qos "$qos" \
+      "$server_binary" server --port "$port" --ledger "$work/ledger-$kind.db" --pacing lockstep --commands "$commands" --qos "$qos" \
         --delay 0.2 --session-timeout 600 --stop-after 1 --json -q >"$work/server.json" 2>/dev/null &
       server_pid=$!
       sleep 0.2
