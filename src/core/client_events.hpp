@@ -19,6 +19,7 @@ namespace client_event {
 struct LoginSent {
     std::string_view user_id;
     int qos;
+    int attempt = 1;  // 2 and up: sent again (a reconnect without our session, a retry)
 };
 struct SessionAssigned {
     std::string_view session_id;

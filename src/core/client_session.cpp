@@ -1,5 +1,6 @@
 #include "core/client_session.hpp"
 
+#include <algorithm>
 #include <utility>
 
 #include "core/protocol.hpp"
@@ -11,6 +12,9 @@ Result<ClientSession> ClientSession::create(ClientOptions options) {
     if (auto why = check_user_id(options.user_id)) return Error{*why};
     if (options.login_qos < 0 || options.login_qos > kMaxQos) {
         return Error{"login QoS must be 0, 1 or 2"};
+    }
+    if (options.login_retry <= Duration::zero()) {
+        return Error{"the login retry interval must be longer than zero"};
     }
     return ClientSession(std::move(options));
 }
@@ -30,11 +34,22 @@ void ClientSession::on_connected(bool session_present, TimePoint now) {
             break;
         case State::kAwaitingSession:
             // A broker that lost our session lost the subscription and maybe the login too;
-            // logging in again is harmless (the server re-sends the same session ID).
-            if (!session_present || options_.login_qos == 0) subscribe_for_login();
+            // logging in again is harmless (the server re-sends the same session ID). One that
+            // kept it has the subscription (its SUBACK came) and libmosquitto re-sends a QoS
+            // 1/2 login still in flight; subscribing again costs nothing and the login retry
+            // covers a login lost anyway.
+            if (!session_present || options_.login_qos == 0) {
+                subscribe_for_login();
+            } else {
+                outbox_.subscribe(login_topic_, kMaxQos);
+            }
             break;
         case State::kInSession:
-            if (!session_present) outbox_.subscribe(session_id_, kMaxQos);
+            // A SUBSCRIBE sent just before the connection died may never have reached the
+            // broker, session present or not. The session ID topic stays subscribed: a newer
+            // session ID may still come.
+            outbox_.subscribe(login_topic_, kMaxQos);
+            outbox_.subscribe(session_id_, kMaxQos);
             break;
         case State::kFinished:
             break;
@@ -47,7 +62,7 @@ void ClientSession::subscribe_for_login() {
     outbox_.subscribe(login_topic_, kMaxQos);
 }
 
-void ClientSession::on_subscribed(std::string_view topic, int granted_qos, TimePoint /*now*/) {
+void ClientSession::on_subscribed(std::string_view topic, int granted_qos, TimePoint now) {
     if (state_ == State::kFinished) return;
     if (granted_qos > kMaxQos && (topic == login_topic_ || topic == session_id_)) {
         return finish(ClientOutcome::kRefused,
@@ -57,9 +72,14 @@ void ClientSession::on_subscribed(std::string_view topic, int granted_qos, TimeP
     }
     if (state_ != State::kSubscribing || topic != login_topic_) return;
     state_ = State::kAwaitingSession;
-    login_sent_ = true;
+    send_login(now);
+}
+
+void ClientSession::send_login(TimePoint now) {
+    ++logins_sent_;
+    login_retry_at_ = now + options_.login_retry;
     outbox_.publish(kLoginTopic, options_.user_id, options_.login_qos);
-    outbox_.record(client_event::LoginSent{options_.user_id, options_.login_qos});
+    outbox_.record(client_event::LoginSent{options_.user_id, options_.login_qos, logins_sent_});
 }
 
 void ClientSession::on_message(std::string_view topic, std::string_view payload, int qos,
@@ -82,22 +102,34 @@ void ClientSession::on_message(std::string_view topic, std::string_view payload,
 void ClientSession::on_session_id(std::string_view payload, TimePoint now) {
     if (auto why = check_payload(payload)) return ignore(login_topic_, *why);
     if (auto why = check_session_id(payload)) return ignore(login_topic_, *why);
-    if (state_ == State::kInSession) {
-        if (payload != session_id_) {
-            ignore(login_topic_,
-                   "a second session ID " + printable(payload) + "; keeping " + session_id_);
-        }
-        return;
-    }
-    if (!login_sent_) {
+    if (logins_sent_ == 0) {
         // Only a message queued for an earlier run can precede our own login.
         return ignore(login_topic_, "a session ID that arrived before the login was sent");
     }
+    if (state_ == State::kInSession && payload == session_id_) {
+        return;  // the answer to a login delivered twice
+    }
+    if (std::find(left_sessions_.begin(), left_sessions_.end(), payload) != left_sessions_.end()) {
+        // A late copy (QoS 1 re-delivery) of an ID the server has since replaced.
+        return ignore(login_topic_, "session ID " + std::string(payload) + " was replaced");
+    }
+    follow_session(payload, now);
+}
+
+// A different session ID after the first means that the server abandoned the old session
+// for a new one (PROTOCOL.md: a login after the session's first command starts a new
+// session), as a login retry can cause: the newest ID is the live one.
+void ClientSession::follow_session(std::string_view session_id, TimePoint now) {
+    if (state_ == State::kInSession) {
+        outbox_.unsubscribe(session_id_);
+        left_sessions_.push_back(session_id_);
+    }
     state_ = State::kInSession;
-    session_id_.assign(payload);
+    session_id_.assign(session_id);
     reply_topic_ = session_id_ + "/";
     reply_prefix_size_ = reply_topic_.size();
     idle_deadline_ = now + options_.idle_timeout;
+    login_retry_at_ = kNever;
     outbox_.subscribe(session_id_, kMaxQos);
     outbox_.record(client_event::SessionAssigned{session_id_});
 }
@@ -126,16 +158,20 @@ void ClientSession::on_timer(TimePoint now) {
     if (now < next_deadline()) return;
     if (state_ == State::kInSession) {
         finish(ClientOutcome::kIdleTimeout);
-    } else if (state_ == State::kSubscribing || state_ == State::kAwaitingSession) {
+    } else if ((state_ == State::kSubscribing || state_ == State::kAwaitingSession) &&
+               now >= login_deadline_) {
         finish(ClientOutcome::kLoginTimeout);
+    } else if (state_ == State::kAwaitingSession) {
+        send_login(now);
     }
 }
 
 TimePoint ClientSession::next_deadline() const {
     switch (state_) {
         case State::kSubscribing:
-        case State::kAwaitingSession:
             return login_deadline_;
+        case State::kAwaitingSession:
+            return std::min(login_deadline_, login_retry_at_);
         case State::kInSession:
             return idle_deadline_;
         case State::kIdle:

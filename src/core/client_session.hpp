@@ -4,6 +4,7 @@
 #include <cstdint>
 #include <string>
 #include <string_view>
+#include <vector>
 
 #include "core/client_events.hpp"
 #include "core/clock.hpp"
@@ -17,6 +18,10 @@ struct ClientOptions {
     CommandTable table = CommandTable::course_default();
     int login_qos = 2;
     Duration login_timeout = std::chrono::seconds(10);
+    // Publishes the login again when no session ID has come within this long of the last
+    // one (a login lost with a server crash or a broker restart); PROTOCOL.md makes a login
+    // delivered twice harmless. Each retry waits this long again, until the login timeout.
+    Duration login_retry = std::chrono::seconds(5);
     Duration idle_timeout = std::chrono::seconds(30);
 };
 
@@ -43,6 +48,9 @@ class ClientSession {
 
     static Result<ClientSession> create(ClientOptions options);
 
+    // Subscribes again, on every connection, to every topic the exchange needs: even a
+    // broker that kept our session may have lost a SUBSCRIBE that died with the connection,
+    // and a duplicate SUBSCRIBE is harmless.
     void on_connected(bool session_present, TimePoint now);
     // `granted_qos` above 2 is the broker's refusal (0x80 and MQTT 5 reason codes).
     void on_subscribed(std::string_view topic, int granted_qos, TimePoint now);
@@ -67,6 +75,8 @@ class ClientSession {
     explicit ClientSession(ClientOptions options);
 
     void subscribe_for_login();
+    void send_login(TimePoint now);
+    void follow_session(std::string_view session_id, TimePoint now);
     void on_session_id(std::string_view payload, TimePoint now);
     void on_command(std::string_view payload, int qos, TimePoint now);
     void ignore(std::string_view topic, std::string reason);
@@ -76,12 +86,14 @@ class ClientSession {
     ClientOptions options_;
     std::string login_topic_;  // <user ID>/UUID
     std::string session_id_;
+    std::vector<std::string> left_sessions_;  // IDs the server replaced with a newer one
     std::string reply_topic_;  // reused: "<session ID>/" plus the command being answered
     std::size_t reply_prefix_size_ = 0;
     State state_ = State::kIdle;
     ClientOutcome outcome_ = ClientOutcome::kRunning;
-    bool login_sent_ = false;
+    int logins_sent_ = 0;
     TimePoint login_deadline_ = kNever;
+    TimePoint login_retry_at_ = kNever;
     TimePoint idle_deadline_ = kNever;
     ClientCounts counts_;
     ClientOutbox outbox_;

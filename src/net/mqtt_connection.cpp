@@ -2,6 +2,8 @@
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
+#include <netdb.h>
+#include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
@@ -40,6 +42,11 @@ bool is_permanent_refusal(int rc) {
     }
 }
 
+// Errors of a connect call that no later attempt can cure: the options themselves are wrong.
+bool is_hopeless_connect_error(int rc) {
+    return rc == MOSQ_ERR_INVAL || rc == MOSQ_ERR_NOMEM || rc == MOSQ_ERR_NOT_SUPPORTED;
+}
+
 }  // namespace
 
 core::Result<std::unique_ptr<MqttConnection>> MqttConnection::create(EventLoop& loop,
@@ -63,7 +70,8 @@ MqttConnection::MqttConnection(EventLoop& loop, MqttOptions options, MqttListene
       options_(std::move(options)),
       listener_(listener),
       mosq_(mosq, mosquitto_destroy),
-      backoff_(options_.reconnect_min),
+      brokers_(brokers_of(options_)),
+      backoff_(std::min(options_.reconnect_min, options_.reconnect_max)),
       misc_timer_(loop, [this] { run_misc(); }),
       reconnect_timer_(loop, [this] { reconnect(); }),
       drain_timer_(loop, [this] { finish_disconnect(); }),
@@ -119,6 +127,8 @@ core::Result<bool> MqttConnection::configure() {
 }
 
 core::Result<bool> MqttConnection::connect() {
+    const BrokerAddress& target = broker();
+    misc_timer_.arm(loop_.now() + kMiscInterval);
     int rc = MOSQ_ERR_SUCCESS;
     if (options_.version == MqttVersion::kV5 && !options_.clean_session) {
         // libmosquitto 2.0 takes CONNECT properties only in its blocking connect; it keeps
@@ -129,23 +139,40 @@ core::Result<bool> MqttConnection::connect() {
         if (rc != MOSQ_ERR_SUCCESS) {
             return core::Error{mosquitto_error("session expiry interval", rc)};
         }
-        rc = mosquitto_connect_bind_v5(mosq_.get(), options_.host.c_str(), options_.port,
+        rc = mosquitto_connect_bind_v5(mosq_.get(), target.host.c_str(), target.port,
                                        options_.keepalive_s, nullptr, properties);
         mosquitto_property_free_all(&properties);
     } else {
-        rc = mosquitto_connect_bind_async(mosq_.get(), options_.host.c_str(), options_.port,
+        rc = mosquitto_connect_bind_async(mosq_.get(), target.host.c_str(), target.port,
                                           options_.keepalive_s, nullptr);
     }
     if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
-        return core::Error{"cannot connect to " + options_.host + ":" +
-                           std::to_string(options_.port) + ": " +
-                           (rc == MOSQ_ERR_ERRNO ? std::string(std::strerror(errno))
-                                                 : std::string(mosquitto_strerror(rc)))};
+        std::string reason = connect_failure(rc);
+        if (is_hopeless_connect_error(rc)) {
+            misc_timer_.cancel();
+            return core::Error{std::move(reason)};
+        }
+        listener_.on_connection_lost(std::move(reason));
+        schedule_reconnect();
+        return true;
     }
     if (auto watched = watch_socket(); !watched) return watched;
-    misc_timer_.arm(loop_.now() + kMiscInterval);
     flush_task_.schedule();
     return true;
+}
+
+std::string MqttConnection::connect_failure(int rc) const {
+    // errno is read first: building the message may change it.
+    const int error = errno;
+    std::string why;
+    if (rc == MOSQ_ERR_ERRNO) {
+        why = std::strerror(error);
+    } else if (rc == MOSQ_ERR_EAI) {
+        why = ::gai_strerror(error);  // libmosquitto leaves getaddrinfo's code in errno
+    } else {
+        why = mosquitto_strerror(rc);
+    }
+    return "cannot connect to " + to_string(broker()) + ": " + why;
 }
 
 bool MqttConnection::has_pending_output() const {
@@ -231,11 +258,23 @@ void MqttConnection::flush() {
         return;
     }
     if (mosquitto_want_write(mosq_.get())) {
+        if (!connected_) remember_connect_error();
         run_io("write", [](mosquitto* mosq) { return mosquitto_loop_write(mosq, 1); });
         if (watched_fd_ < 0) return;
     }
     // Ask for writability only while the socket is really full.
     set_interest(true, mosquitto_want_write(mosq_.get()));
+}
+
+// The first write of a connection whose TCP connect failed fails too, but by the time
+// libmosquitto reports it, closing the socket has replaced errno ("Bad file descriptor"). The
+// socket's own error says what went wrong (e.g. "Connection refused").
+void MqttConnection::remember_connect_error() {
+    int error = 0;
+    socklen_t length = sizeof error;
+    if (::getsockopt(watched_fd_, SOL_SOCKET, SO_ERROR, &error, &length) == 0 && error != 0) {
+        connect_error_ = error;
+    }
 }
 
 void MqttConnection::set_interest(bool want_read, bool want_write) {
@@ -349,17 +388,26 @@ void MqttConnection::finish_disconnect() {
 
 void MqttConnection::schedule_reconnect() {
     if (reconnect_timer_.armed() || closing_) return;
+    last_reconnect_delay_ = backoff_;
     reconnect_timer_.arm(loop_.now() + backoff_);
     backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
 }
 
 void MqttConnection::reconnect() {
     ++stats_.reconnects;
-    const int rc = mosquitto_reconnect_async(mosq_.get());
+    int rc = MOSQ_ERR_SUCCESS;
+    if (brokers_.size() > 1) {
+        // mosquitto_reconnect_async goes back to the host of the last connect. A connect to
+        // the next broker keeps what reconnecting keeps (client ID, messages in flight, the
+        // MQTT 5 CONNECT properties of the first connect), libmosquitto 2.0's source shows.
+        broker_index_ = (broker_index_ + 1) % brokers_.size();
+        rc = mosquitto_connect_bind_async(mosq_.get(), broker().host.c_str(), broker().port,
+                                          options_.keepalive_s, nullptr);
+    } else {
+        rc = mosquitto_reconnect_async(mosq_.get());
+    }
     if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
-        listener_.on_connection_lost(rc == MOSQ_ERR_ERRNO
-                                         ? std::string("reconnect: ") + std::strerror(errno)
-                                         : mosquitto_error("reconnect", rc));
+        listener_.on_connection_lost(connect_failure(rc));
         schedule_reconnect();
         return;
     }
@@ -382,7 +430,8 @@ void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int
         return;
     }
     connection.connected_ = true;
-    connection.backoff_ = connection.options_.reconnect_min;
+    connection.backoff_ =
+        std::min(connection.options_.reconnect_min, connection.options_.reconnect_max);
     ++connection.stats_.connects;
     connection.listener_.on_connected((flags & 1) != 0);
 }
@@ -402,11 +451,12 @@ void MqttConnection::handle_disconnect(mosquitto* /*mosq*/, void* self, int rc) 
         }
         return;
     }
+    const int connect_error = std::exchange(connection.connect_error_, 0);
     connection.listener_.on_connection_lost(
         was_connected
             ? "connection lost: " + std::string(mosquitto_strerror(rc))
-            : "cannot connect to " + connection.options_.host + ":" +
-                  std::to_string(connection.options_.port) + ": " + mosquitto_strerror(rc));
+            : "cannot connect to " + to_string(connection.broker()) + ": " +
+                  (connect_error != 0 ? std::strerror(connect_error) : mosquitto_strerror(rc)));
     connection.schedule_reconnect();
 }
 

@@ -5,6 +5,7 @@
 #include <string>
 #include <string_view>
 #include <unordered_map>
+#include <vector>
 
 #include "core/mqtt_output.hpp"
 #include "core/result.hpp"
@@ -73,7 +74,10 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     MqttConnection(const MqttConnection&) = delete;
     MqttConnection& operator=(const MqttConnection&) = delete;
 
-    // Starts connecting; the outcome arrives through the listener.
+    // Starts connecting to the first broker; the outcome arrives through the listener. A
+    // failed attempt (nothing listening, no route, no such host yet) is reported through
+    // on_connection_lost and retried, moving on through the failover brokers, like a lost
+    // connection; only options no attempt can succeed with are an error here.
     core::Result<bool> connect();
 
     void subscribe(std::string_view topic, int qos) override;
@@ -100,6 +104,10 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     [[nodiscard]] const std::string& last_error() const { return last_error_; }
     [[nodiscard]] const ConnectionStats& stats() const { return stats_; }
     [[nodiscard]] const MqttOptions& options() const { return options_; }
+    // The broker of the connection in use, or of the latest attempt.
+    [[nodiscard]] const BrokerAddress& broker() const { return brokers_[broker_index_]; }
+    // How long the latest reconnect was scheduled to wait (zero before any).
+    [[nodiscard]] core::Duration last_reconnect_delay() const { return last_reconnect_delay_; }
 
   private:
     MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener, mosquitto* mosq);
@@ -107,6 +115,7 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     void on_fd_ready(bool readable, bool writable, bool failed) override;
     void flush();
     void set_interest(bool want_read, bool want_write);
+    void remember_connect_error();
     void follow_socket();
     core::Result<bool> watch_socket();
     void watch_or_retry();
@@ -116,6 +125,8 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     void run_misc();
     void schedule_reconnect();
     void reconnect();
+    // "cannot connect to <broker>: <why>", for a connect call that returned `rc`.
+    [[nodiscard]] std::string connect_failure(int rc) const;
     void finish_disconnect();
     void fail_request(std::string message);
 
@@ -133,11 +144,15 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     int watched_fd_ = -1;
     bool watching_write_ = false;
     bool watching_read_ = true;
+    int connect_error_ = 0;  // the socket's error when a connect failed, for its message
     bool connected_ = false;
     bool closing_ = false;
     bool closed_ = false;
     std::uint64_t disconnect_events_ = 0;  // calls of handle_disconnect
+    std::vector<BrokerAddress> brokers_;   // options_'s host:port, then its failover brokers
+    std::size_t broker_index_ = 0;
     core::Duration backoff_;
+    core::Duration last_reconnect_delay_{};
     Timer misc_timer_;
     Timer reconnect_timer_;
     Timer drain_timer_;

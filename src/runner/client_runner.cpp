@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/protocol.hpp"
+#include "runner/connect_timeout_message.hpp"
 
 namespace cmdlink::runner {
 
@@ -49,17 +50,16 @@ ClientRunner::ClientRunner(net::EventLoop& loop, core::ClientSession session,
 }
 
 core::Result<bool> ClientRunner::start(core::Duration connect_timeout) {
+    connect_timeout_ = connect_timeout;
     connect_deadline_.arm(loop_.now() + connect_timeout);
     return connection_->connect();
 }
 
 void ClientRunner::on_connect_timeout() {
     if (timings_.connected != core::kNever) return;
-    const auto& options = connection_->options();
-    end_with(ClientEnd::kCannotConnect,
-             "no MQTT connection to " + options.host + ":" + std::to_string(options.port) +
-                 " within the connect timeout" +
-                 (options.tls.enabled ? " (is the broker's certificate trusted?)" : ""));
+    end_with(
+        ClientEnd::kCannotConnect,
+        connect_timeout_message(connection_->options(), connect_timeout_, last_connect_failure_));
     connection_->disconnect();
 }
 
@@ -126,12 +126,9 @@ void ClientRunner::on_refused(std::string reason) {
 }
 
 void ClientRunner::on_connection_lost(std::string reason) {
-    if (timings_.connected == core::kNever) {
-        // Never connected at all: a wrong host, port or TLS setup, not a network blip.
-        end_with(ClientEnd::kCannotConnect, std::move(reason));
-        connection_->disconnect();
-        return;
-    }
+    // Before the first connection too: the broker may be restarting, or the next failover
+    // broker may answer. The connect timeout decides when to give up.
+    if (timings_.connected == core::kNever) last_connect_failure_ = reason;
     observer_.on_connection_lost(*this, reason);
 }
 

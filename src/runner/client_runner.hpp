@@ -29,6 +29,8 @@ class ClientObserver {
   public:
     virtual ~ClientObserver() = default;
     virtual void on_connected(const ClientRunner& runner, bool first, bool session_present) = 0;
+    // A connection was lost, or an attempt to make one failed (before the first connection:
+    // runner.timings().connected is still kNever); the runner tries again either way.
     virtual void on_connection_lost(const ClientRunner& runner, std::string_view reason) = 0;
     virtual void on_session_event(const ClientRunner& runner, const core::ClientEvent& event) = 0;
     // Called once, after the connection has been closed.
@@ -55,8 +57,10 @@ class ClientRunner final : private net::MqttListener {
                                                               core::ClientOptions options,
                                                               ClientObserver& observer);
 
-    // Fails the run as kCannotConnect when no CONNACK arrives within `connect_timeout`
-    // (a TLS handshake that never completes, a silent firewall).
+    // Connects, trying again after each failure (nothing listening yet, a broker restarting,
+    // the next failover broker) until `connect_timeout` has passed without a CONNACK; then
+    // the run fails as kCannotConnect, naming the brokers tried and the last failure. A
+    // broker's refusal (bad credentials) ends it at once.
     core::Result<bool> start(core::Duration connect_timeout = std::chrono::seconds(10));
     // Leaves cleanly (SIGINT/SIGTERM): disconnects and ends as interrupted.
     void interrupt();
@@ -95,6 +99,8 @@ class ClientRunner final : private net::MqttListener {
     std::unique_ptr<net::MqttConnection> connection_;
     DeadlineTimer deadline_;
     DeadlineTimer connect_deadline_;
+    core::Duration connect_timeout_{};
+    std::string last_connect_failure_;
     ClientEnd end_ = ClientEnd::kRunning;
     std::string end_message_;
     ClientTimings timings_;

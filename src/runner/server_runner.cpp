@@ -3,6 +3,7 @@
 #include <utility>
 
 #include "core/protocol.hpp"
+#include "runner/connect_timeout_message.hpp"
 
 namespace cmdlink::runner {
 
@@ -26,10 +27,22 @@ ServerRunner::ServerRunner(net::EventLoop& loop, core::Issuer issuer, ServerObse
     : loop_(loop),
       issuer_(std::move(issuer)),
       observer_(observer),
-      deadline_(loop, [this] { on_deadline(); }) {}
+      deadline_(loop, [this] { on_deadline(); }),
+      connect_deadline_(loop, [this] { on_connect_timeout(); }) {}
 
-core::Result<bool> ServerRunner::start() {
+core::Result<bool> ServerRunner::start(core::Duration connect_timeout) {
+    connect_timeout_ = connect_timeout;
+    connect_deadline_.arm(loop_.now() + connect_timeout);
     return connection_->connect();
+}
+
+void ServerRunner::on_connect_timeout() {
+    if (ever_connected_ || stopped_) return;
+    if (stop_reason_.empty()) {
+        stop_reason_ = connect_timeout_message(connection_->options(), connect_timeout_,
+                                               last_connect_failure_);
+    }
+    connection_->disconnect();
 }
 
 void ServerRunner::stop(std::string_view reason) {
@@ -121,6 +134,7 @@ void ServerRunner::handle(const core::ServerEvent& event) {
 void ServerRunner::on_connected(bool session_present) {
     const bool first = !ever_connected_;
     ever_connected_ = true;
+    connect_deadline_.cancel();
     ready_ = false;
     observer_.on_connected(*this, first, session_present);
     const core::PreviousRun previous = std::exchange(to_restore_, {});
@@ -142,11 +156,9 @@ void ServerRunner::on_refused(std::string reason) {
 }
 
 void ServerRunner::on_connection_lost(std::string reason) {
-    if (!ever_connected_) {
-        stop_reason_ = std::move(reason);
-        connection_->disconnect();
-        return;
-    }
+    // Before the first connection too: the broker may be restarting, or the next failover
+    // broker may answer. The connect timeout decides when to give up.
+    if (!ever_connected_) last_connect_failure_ = reason;
     ready_ = false;
     observer_.on_connection_lost(*this, reason);
 }
@@ -175,6 +187,7 @@ void ServerRunner::on_subscribed(std::string_view topic, int granted_qos) {
 
 void ServerRunner::on_closed() {
     deadline_.cancel();
+    connect_deadline_.cancel();
     stopped_ = true;
     observer_.on_stopped(*this, stop_reason_.empty() ? "the connection closed" : stop_reason_);
 }

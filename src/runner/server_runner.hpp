@@ -16,10 +16,16 @@ namespace cmdlink::runner {
 
 class ServerRunner;
 
+// How long a server keeps trying its first connection: long enough for a broker started
+// beside it (a service manager starting both at once) or restarting under it.
+inline constexpr core::Duration kServerConnectTimeout = std::chrono::seconds(30);
+
 class ServerObserver {
   public:
     virtual ~ServerObserver() = default;
     virtual void on_connected(const ServerRunner& runner, bool first, bool session_present) = 0;
+    // A connection was lost, or an attempt to make one failed (before the first connection:
+    // runner.ever_connected() is still false); the runner tries again either way.
     virtual void on_connection_lost(const ServerRunner& runner, std::string_view reason) = 0;
     virtual void on_server_event(const ServerRunner& runner, const core::ServerEvent& event) = 0;
     // The connection was refused for good, or closed after stop().
@@ -46,7 +52,11 @@ class ServerRunner final : private net::MqttListener {
                                                               core::RandomSource& random,
                                                               ServerObserver& observer);
 
-    core::Result<bool> start();
+    // Connects, trying again after each failure (nothing listening yet, a broker restarting,
+    // the next failover broker) until `connect_timeout` has passed without a connection;
+    // then it stops, naming the brokers tried and the last failure. A broker's refusal (bad
+    // credentials) stops it at once.
+    core::Result<bool> start(core::Duration connect_timeout = kServerConnectTimeout);
     // Ends the sessions in flight as interrupted and disconnects.
     void stop(std::string_view reason = "the server stopped");
     // Takes no new sessions, lets those in flight end, then disconnects (a gentle stop()).
@@ -80,6 +90,7 @@ class ServerRunner final : private net::MqttListener {
     void use_session_pool(core::SessionPool pool) { issuer_.use_session_pool(std::move(pool)); }
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
+    [[nodiscard]] const net::MqttConnection& connection() const { return *connection_; }
     // The subscriptions made on (re)connecting are all acknowledged: logins cannot be lost.
     [[nodiscard]] bool ready() const { return ready_; }
     [[nodiscard]] bool stopped() const { return stopped_; }
@@ -99,6 +110,7 @@ class ServerRunner final : private net::MqttListener {
     void on_delivered(int message_id) override;
 
     void on_deadline();
+    void on_connect_timeout();
     // Carries out what the Issuer appended, until nothing is left, then re-arms the timer.
     void carry_out();
     void handle(const core::ServerEvent& event);
@@ -109,6 +121,9 @@ class ServerRunner final : private net::MqttListener {
     std::unique_ptr<net::MqttConnection> connection_;
     std::unique_ptr<EndTrackingOutput> output_;
     DeadlineTimer deadline_;
+    net::Timer connect_deadline_;
+    core::Duration connect_timeout_{};
+    std::string last_connect_failure_;
     core::ServerOutbox batch_;
     bool carrying_out_ = false;
     const net::WriteGate* write_gate_ = nullptr;

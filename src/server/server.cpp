@@ -49,8 +49,8 @@ Server::Server(std::uint64_t stop_after, bool grant_sessions, runner::ServerObse
 
 Server::~Server() = default;
 
-core::Result<bool> Server::start() {
-    return runner_->start();
+core::Result<bool> Server::start(core::Duration connect_timeout) {
+    return runner_->start(connect_timeout);
 }
 
 void Server::stop(std::string_view reason) {

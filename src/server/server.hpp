@@ -50,7 +50,8 @@ class Server final : private runner::ServerObserver {
     Server(const Server&) = delete;
     Server& operator=(const Server&) = delete;
 
-    core::Result<bool> start();
+    // Keeps trying its first connection for up to `connect_timeout` (ServerRunner::start).
+    core::Result<bool> start(core::Duration connect_timeout = runner::kServerConnectTimeout);
     // Ends the sessions in flight as interrupted and disconnects; safe from any callback.
     void stop(std::string_view reason = "the server stopped");
     // Takes no new sessions, lets those in flight end, then disconnects.

@@ -109,6 +109,13 @@ TEST(ClientSessionCreate, RefusesALoginQosOutsideZeroToTwo) {
     EXPECT_EQ(create_error(options), "login QoS must be 0, 1 or 2");
 }
 
+TEST(ClientSessionCreate, RefusesALoginRetryIntervalOfZero) {
+    ClientOptions options;
+    options.user_id = "12345";
+    options.login_retry = 0s;
+    EXPECT_EQ(create_error(options), "the login retry interval must be longer than zero");
+}
+
 TEST(ClientSessionCreate, StartsIdleWithNothingToWakeUpFor) {
     const ClientSession client = make_client();
     EXPECT_EQ(client.state(), ClientSession::State::kIdle);
@@ -242,14 +249,43 @@ TEST_F(ClientSessionTest, SameSessionIdAgainIsSilentlyAccepted) {
     EXPECT_EQ(client.counts().ignored, 0U);
 }
 
-TEST_F(ClientSessionTest, SecondDifferentSessionIdIsIgnoredAndTheFirstKept) {
+TEST_F(ClientSessionTest, SecondDifferentSessionIdReplacesTheFirst) {
+    reach_session();
+    now += 1s;
+    deliver("12345/UUID", "another-session");
+    // The server abandoned the first session for a new one: the newest ID is the live one.
+    EXPECT_EQ(out.actions, (Actions{unsubscribe_action(std::string(kSessionId)),
+                                    subscribe_action("another-session", 2)}));
+    EXPECT_EQ(out.events, (Events{"session another-session"}));
+    EXPECT_EQ(client.session_id(), "another-session");
+    EXPECT_EQ(client.next_deadline(), now + 30s);
+    out.actions.clear();
+    out.events.clear();
+    deliver("another-session", "CMD1", 1);
+    EXPECT_EQ(out.actions, (Actions{publish_action("another-session/CMD1", "Apple", 1)}));
+}
+
+TEST_F(ClientSessionTest, CommandsOfAReplacedSessionAreIgnored) {
     reach_session();
     deliver("12345/UUID", "another-session");
+    out.actions.clear();
+    out.events.clear();
+    command("CMD1", 1);
     EXPECT_EQ(out.actions, Actions{});
-    ASSERT_EQ(out.events.size(), 1U);
-    EXPECT_EQ(out.events[0], "ignored 12345/UUID: a second session ID another-session; keeping " +
-                                 std::string(kSessionId));
-    EXPECT_EQ(client.session_id(), kSessionId);
+    EXPECT_EQ(out.events,
+              (Events{"ignored " + std::string(kSessionId) + ": not a topic of this session"}));
+}
+
+TEST_F(ClientSessionTest, ALateCopyOfAReplacedSessionIdIsIgnored) {
+    reach_session();
+    deliver("12345/UUID", "another-session");
+    out.actions.clear();
+    out.events.clear();
+    deliver("12345/UUID", kSessionId);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.events, (Events{"ignored 12345/UUID: session ID " + std::string(kSessionId) +
+                                  " was replaced"}));
+    EXPECT_EQ(client.session_id(), "another-session");
 }
 
 // ---- commands ----
@@ -418,9 +454,11 @@ TEST_F(ClientSessionTest, NothingIsAnsweredAfterTheEnd) {
 TEST_F(ClientSessionTest, NoSessionIdWithinTheLoginTimeoutEndsAsLoginTimeout) {
     connect();
     acknowledge("12345/UUID");
+    const TimePoint deadline = now + 10s;
+    client.on_timer(now + 5s);  // the login retry
+    replay(client, out);
     out.actions.clear();
     out.events.clear();
-    const TimePoint deadline = now + 10s;
     EXPECT_EQ(client.next_deadline(), deadline);
     client.on_timer(deadline - 1ns);
     replay(client, out);
@@ -493,6 +531,79 @@ TEST_F(ClientSessionTest, TimerBeforeConnectingDoesNothing) {
     EXPECT_EQ(client.state(), ClientSession::State::kIdle);
 }
 
+// ---- login retry ----
+
+TEST_F(ClientSessionTest, LoginIsPublishedAgainWhenNoSessionIdCameWithinTheRetryInterval) {
+    connect();
+    acknowledge("12345/UUID");
+    out.actions.clear();
+    out.events.clear();
+    EXPECT_EQ(client.next_deadline(), now + 5s);
+    client.on_timer(now + 5s - 1ns);
+    replay(client, out);
+    EXPECT_EQ(out.actions, Actions{});
+    now += 5s;
+    client.on_timer(now);
+    replay(client, out);
+    EXPECT_EQ(out.actions, (Actions{publish_action("login", "12345", 2)}));
+    EXPECT_EQ(out.events, (Events{"login_sent 12345 qos=2 attempt=2"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+    // The next retry would come after the login timeout, which wins.
+    EXPECT_EQ(client.next_deadline(), now + 5s);
+}
+
+TEST(ClientSessionLoginRetry, RepeatsAtItsIntervalUntilTheLoginTimeout) {
+    ClientOptions options;
+    options.user_id = "12345";
+    options.login_qos = 1;
+    options.login_retry = 2s;
+    options.login_timeout = 7s;
+    ClientSession client = make_client(options);
+    RecordingClientOutput out;
+    const TimePoint start{};
+    client.on_connected(false, start);
+    client.on_subscribed("12345/UUID", 2, start);
+    for (int step = 0; step < 100 && client.state() != ClientSession::State::kFinished; ++step) {
+        client.on_timer(client.next_deadline());
+        replay(client, out);
+    }
+    replay(client, out);
+    EXPECT_EQ(out.publications(),
+              (Actions{publish_action("login", "12345", 1), publish_action("login", "12345", 1),
+                       publish_action("login", "12345", 1), publish_action("login", "12345", 1)}))
+        << "at 0, 2, 4 and 6 s";
+    EXPECT_EQ(client.outcome(), ClientOutcome::kLoginTimeout);
+}
+
+TEST_F(ClientSessionTest, ASessionIdEndsTheLoginRetries) {
+    connect();
+    acknowledge("12345/UUID");
+    deliver("12345/UUID", kSessionId);
+    out.actions.clear();
+    client.on_timer(now + 5s);
+    replay(client, out);
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.next_deadline(), now + 30s);
+}
+
+TEST_F(ClientSessionTest, NoLoginRetryWhileTheSubscriptionIsUnacknowledged) {
+    connect();
+    out.actions.clear();
+    EXPECT_EQ(client.next_deadline(), now + 10s);
+    client.on_timer(now + 5s);
+    replay(client, out);
+    EXPECT_EQ(out.actions, Actions{});
+}
+
+TEST_F(ClientSessionTest, ALoginSentAgainAfterAReconnectRestartsTheRetryInterval) {
+    connect();
+    acknowledge("12345/UUID");
+    now += 3s;
+    connect(false);
+    acknowledge("12345/UUID");
+    EXPECT_EQ(client.next_deadline(), now + 5s);
+}
+
 // ---- reconnects ----
 
 TEST_F(ClientSessionTest, ReconnectWhileSubscribingSubscribesAgain) {
@@ -516,16 +627,21 @@ TEST_F(ClientSessionTest, ReconnectWithoutSessionWhileAwaitingTheSessionIdLogsIn
     acknowledge("12345/UUID");
     EXPECT_EQ(out.actions,
               (Actions{subscribe_action("12345/UUID", 2), publish_action("login", "12345", 2)}));
-    EXPECT_EQ(out.events, (Events{"login_sent 12345 qos=2"}));
+    EXPECT_EQ(out.events, (Events{"login_sent 12345 qos=2 attempt=2"}));
 }
 
-TEST_F(ClientSessionTest, ReconnectWithSessionWhileAwaitingTheSessionIdWaitsOn) {
+TEST_F(ClientSessionTest, ReconnectWithSessionWhileAwaitingTheSessionIdSubscribesAgainAndWaitsOn) {
     connect();
     acknowledge("12345/UUID");
     out.actions.clear();
+    out.events.clear();
     connect(true);
-    EXPECT_EQ(out.actions, Actions{});
+    // libmosquitto re-sends a QoS 2 login still in flight; the login retry covers the rest.
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2)}));
     EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+    acknowledge("12345/UUID");
+    EXPECT_EQ(out.publications(), Actions{});
+    EXPECT_EQ(out.events, Events{});
 }
 
 TEST(ClientSessionReconnect, QosZeroLoginIsSentAgainEvenWhenTheSessionSurvived) {
@@ -559,19 +675,37 @@ TEST_F(ClientSessionTest, SessionIdArrivingWhileResubscribingAfterLoginIsAccepte
     EXPECT_EQ(out.actions, (Actions{subscribe_action(std::string(kSessionId), 2)}));
 }
 
-TEST_F(ClientSessionTest, ReconnectWithoutSessionInSessionResubscribesTheSessionTopic) {
+TEST_F(ClientSessionTest, ReconnectWithoutSessionInSessionResubscribesBothTopics) {
     reach_session();
     connect(false);
-    EXPECT_EQ(out.actions, (Actions{subscribe_action(std::string(kSessionId), 2)}));
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2),
+                                    subscribe_action(std::string(kSessionId), 2)}));
     EXPECT_EQ(out.events, Events{});
     EXPECT_EQ(client.state(), ClientSession::State::kInSession);
 }
 
-TEST_F(ClientSessionTest, ReconnectWithSessionInSessionChangesNothing) {
+// The SUBSCRIBE to the session topic may have died with the connection although the broker
+// kept the rest of our session: only a new one makes sure commands reach us.
+TEST_F(ClientSessionTest, ReconnectWithSessionPresentInSessionResubscribesBothTopics) {
     reach_session();
     connect(true);
-    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2),
+                                    subscribe_action(std::string(kSessionId), 2)}));
+    EXPECT_EQ(out.events, Events{});
     EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    acknowledge("12345/UUID");
+    acknowledge(kSessionId);
+    EXPECT_EQ(out.publications(), Actions{}) << "no second login";
+    command("CMD2", 2);
+    EXPECT_EQ(out.publications(),
+              (Actions{publish_action(std::string(kSessionId) + "/CMD2", "Cat", 2)}));
+}
+
+TEST_F(ClientSessionTest, EveryReconnectResubscribes) {
+    reach_session();
+    for (int reconnect = 0; reconnect < 3; ++reconnect) connect(reconnect % 2 == 0);
+    EXPECT_EQ(out.actions.size(), 6U);
+    EXPECT_EQ(out.publications(), Actions{});
 }
 
 TEST_F(ClientSessionTest, ReconnectAfterTheEndDoesNothing) {

@@ -870,9 +870,10 @@ TEST_F(ExchangeTest, ClientWithoutASessionIdGivesUpAfterTheLoginTimeout) {
     ClientNode& client = add_client("12345");  // no server is listening
     run();
     EXPECT_EQ(client.out.take_events(), Events{"login_sent 12345 qos=2"});
-    client.out.actions.clear();
     advance(10s - 1ns);
     EXPECT_EQ(client.session.state(), ClientSession::State::kAwaitingSession);
+    EXPECT_EQ(client.out.take_events(), Events{"login_sent 12345 qos=2 attempt=2"});
+    client.out.actions.clear();
     advance(1ns);
     EXPECT_EQ(client.out.events, Events{"finished login_timeout"});
     EXPECT_EQ(client.out.actions, (Actions{unsubscribe_action("12345/UUID"), disconnect_action()}));
@@ -1026,7 +1027,9 @@ TEST_F(ExchangeTest, LoginBeyondMaxSessionsIsRefusedAndThatClientTimesOut) {
     start_server(policy);
     ClientNode& a = add_client("a");
     ClientNode& b = add_client("b");
-    ClientNode& c = add_client("c");
+    ClientOptions no_retry;
+    no_retry.login_retry = 1h;
+    ClientNode& c = add_client("c", no_retry);
     run();
     ASSERT_EQ(server->out.refused.size(), 1U);
     EXPECT_EQ(server->out.refused[0].user_id, "c");
@@ -1045,6 +1048,64 @@ TEST_F(ExchangeTest, LoginBeyondMaxSessionsIsRefusedAndThatClientTimesOut) {
     EXPECT_EQ(again.session.outcome(), ClientOutcome::kPassed);
     EXPECT_EQ(server->issuer.counts().passed, 3U);
     EXPECT_EQ(server->issuer.counts().logins_refused, 1U);
+}
+
+TEST_F(ExchangeTest, ClientRefusedAtTheServersLimitGetsASessionOnItsLoginRetry) {
+    ServerPolicy policy;
+    policy.max_sessions = 1;
+    start_server(policy);
+    ClientNode& a = add_client("a");
+    ClientNode& b = add_client("b");
+    run();
+    ASSERT_EQ(server->out.refused.size(), 1U);
+    EXPECT_EQ(server->out.refused[0].user_id, "b");
+    advance(3s);
+    EXPECT_EQ(a.session.outcome(), ClientOutcome::kPassed);
+    advance(2s);  // b's login retry, 5 s after its first login
+    EXPECT_EQ(b.session.state(), ClientSession::State::kInSession);
+    advance(3s);
+    EXPECT_EQ(b.session.outcome(), ClientOutcome::kPassed);
+    EXPECT_EQ(server->issuer.counts().passed, 2U);
+}
+
+// A login the server never saw (it was down, or crashed before it recorded it) is sent again.
+TEST_F(ExchangeTest, LoginLostWhileNoServerListenedIsRetriedAndThenPasses) {
+    ClientNode& client = add_client("12345");
+    run();  // nobody subscribes to `login`: the login is gone
+    start_server();
+    EXPECT_TRUE(server->out.issued.empty());
+    advance(5s);
+    const std::string sid = last_session_id();
+    ASSERT_FALSE(sid.empty());
+    EXPECT_EQ(client.session.session_id(), sid);
+    advance(3s);
+    EXPECT_EQ(client.session.outcome(), ClientOutcome::kPassed);
+    EXPECT_EQ(client.out.events.front(), "login_sent 12345 qos=2");
+    EXPECT_EQ(client.out.events[1], "login_sent 12345 qos=2 attempt=2");
+}
+
+// The login retry raced the first session ID: the server had begun that session, so it
+// abandons it and issues another, which the client follows to the end.
+TEST_F(ExchangeTest, ClientFollowsTheNewSessionWhenItsLoginRetryAbandonedTheFirst) {
+    ServerPolicy policy = fixed_commands(3);
+    policy.delay = 4s;
+    start_server(policy);
+    ClientNode& client = add_client("12345");
+    ASSERT_TRUE(broker.deliver_next());                      // SUBACK: the login goes out
+    ASSERT_TRUE(broker.deliver_first(message_to_server()));  // the server issues a session
+    const std::string first_sid = last_session_id();
+    advance(4s, /*deliver=*/false);  // its commands leave; the session ID is still held up
+    advance(1s, /*deliver=*/false);  // the client's login retry
+    run();
+    ASSERT_EQ(server->out.issued.size(), 2U);
+    const std::string second_sid = last_session_id();
+    EXPECT_NE(second_sid, first_sid);
+    EXPECT_EQ(client.session.session_id(), second_sid);
+    advance(4s);
+    EXPECT_EQ(client.session.outcome(), ClientOutcome::kPassed);
+    ASSERT_EQ(server->out.ended.size(), 2U);
+    EXPECT_EQ(server->out.ended[0].outcome, SessionOutcome::kAbandoned);
+    EXPECT_EQ(server->out.ended[1].outcome, SessionOutcome::kPassed);
 }
 
 // ---- reconnects ---------------------------------------------------------------------------------
@@ -1066,8 +1127,8 @@ TEST_F(ExchangeTest, ReconnectWithoutSessionWhileAwaitingTheSessionIdLogsInAgain
     ASSERT_EQ(server->out.issued.size(), 2U);
     EXPECT_EQ(server->out.issued[0].session_id, sid);
     EXPECT_TRUE(server->out.issued[1].repeated);
-    EXPECT_EQ(client.out.events,
-              (Events{"login_sent 12345 qos=2", "login_sent 12345 qos=2", "session " + sid}));
+    EXPECT_EQ(client.out.events, (Events{"login_sent 12345 qos=2",
+                                         "login_sent 12345 qos=2 attempt=2", "session " + sid}));
     advance(3s);
     EXPECT_EQ(client.session.outcome(), ClientOutcome::kPassed);
 }
@@ -1080,7 +1141,8 @@ TEST_F(ExchangeTest, ReconnectWithoutSessionInSessionResubscribesTheSessionTopic
     broker.drop(client.id, /*keep_session=*/false);
     client.out.actions.clear();
     client.connect(/*session_present=*/false);
-    EXPECT_EQ(client.out.actions, (Actions{subscribe_action(sid, 2)}));
+    EXPECT_EQ(client.out.actions,
+              (Actions{subscribe_action("12345/UUID", 2), subscribe_action(sid, 2)}));
     run();
     advance(3s);
     EXPECT_EQ(client.session.outcome(), ClientOutcome::kPassed);
@@ -1095,7 +1157,9 @@ TEST_F(ExchangeTest, ReconnectWithSessionPresentLosesNoCommandAndAnswersEachOnce
     broker.drop(client.id, /*keep_session=*/true);
     client.out.actions.clear();
     client.connect(/*session_present=*/true);
-    EXPECT_EQ(client.out.actions, Actions{});
+    const std::string sid = last_session_id();
+    EXPECT_EQ(client.out.actions,
+              (Actions{subscribe_action("12345/UUID", 2), subscribe_action(sid, 2)}));
     run();
     EXPECT_EQ(client.session.counts().replies, 5U);
     EXPECT_EQ(server->out.verdicts(), Verdicts(5, Verdict::kCorrect));

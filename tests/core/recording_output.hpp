@@ -106,8 +106,8 @@ class RecordingMqtt : public MqttOutput {
 };
 
 // A ClientOutput that keeps each event as one line of text, which makes exact checks short:
-//   "login_sent 12345 qos=2", "session <id>", "answered CMD1 Apple qos=1",
-//   "unknown CMD8 qos=1", "ignored <topic>: <reason>", "finished passed".
+//   "login_sent 12345 qos=2" (" attempt=2" on a later one), "session <id>", "answered CMD1 Apple
+//   qos=1", "unknown CMD8 qos=1", "ignored <topic>: <reason>", "finished passed".
 class RecordingClientOutput : public RecordingMqtt {
   public:
     void report(const ClientEvent& event) {
@@ -120,7 +120,8 @@ class RecordingClientOutput : public RecordingMqtt {
 
   private:
     static std::string describe(const client_event::LoginSent& e) {
-        return "login_sent " + std::string(e.user_id) + " qos=" + std::to_string(e.qos);
+        return "login_sent " + std::string(e.user_id) + " qos=" + std::to_string(e.qos) +
+               (e.attempt > 1 ? " attempt=" + std::to_string(e.attempt) : "");
     }
     static std::string describe(const client_event::SessionAssigned& e) {
         return "session " + std::string(e.session_id);

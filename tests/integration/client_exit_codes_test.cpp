@@ -26,14 +26,16 @@ std::string error_reason(const CmdlinkProcess& process) {
 
 class ClientExitCodes : public ProcessTest {
   protected:
-    // A client pointed at a port where nothing listens: any attempt to connect fails (3).
+    // A client pointed at a port where nothing listens: it tries until its connect timeout,
+    // then exits 3.
     CmdlinkProcess* run_client_without_broker(const std::string& user_id,
                                               const std::vector<std::string>& flags = {}) {
         const auto port = closed_port();
         if (!port) return nullptr;
         std::vector<std::string> arguments = {
             "client",    "--host", "127.0.0.1", "--port", std::to_string(*port),
-            "--user-id", user_id,  "--json",    "-q"};
+            "--user-id", user_id,  "--json",    "-q",     "--connect-timeout",
+            "0.5"};
         arguments.insert(arguments.end(), flags.begin(), flags.end());
         return run_cmdlink("client", arguments);
     }

@@ -6,6 +6,7 @@
 #include <string>
 #include <vector>
 
+#include "broker/loopback_port.hpp"
 #include "broker/private_broker.hpp"
 #include "loop_guard.hpp"
 #include "net/mosquitto_library.hpp"
@@ -225,6 +226,112 @@ TEST_F(MqttConnectionTest, ReconnectsAfterTheBrokerRestarts) {
     EXPECT_EQ(listener.connects, 2);
     EXPECT_GE(listener.losses.size(), 1U);
     EXPECT_GE(connection->stats().reconnects, 1U);
+}
+
+// ---- the first connect, failover brokers, the wait between attempts ----
+
+int free_port() {
+    auto port = broker::pick_free_loopback_port();
+    EXPECT_TRUE(port) << port.error();
+    return port ? port.value() : 0;
+}
+
+TEST_F(MqttConnectionTest, AFirstConnectWhereNothingListensIsRetriedUntilABrokerStartsThere) {
+    const std::string address = "127.0.0.1:" + std::to_string(broker_->port());
+    ASSERT_TRUE(broker_->stop());
+    RecordingListener listener;
+    listener.when_lost = [&] {
+        if (listener.losses.size() == 2) {
+            auto restarted = broker_->restart();
+            ASSERT_TRUE(restarted) << restarted.error();
+        }
+    };
+    listener.when_connected = [&] { loop_->stop(); };
+    auto connection = connect(options("late-broker"), listener);
+    ASSERT_NE(connection, nullptr);
+    run_bounded(*loop_, 15s);
+    EXPECT_EQ(listener.connects, 1);
+    ASSERT_GE(listener.losses.size(), 2U);
+    EXPECT_EQ(listener.losses.front(), "cannot connect to " + address + ": Connection refused");
+    EXPECT_TRUE(listener.refusals.empty());
+}
+
+TEST_F(MqttConnectionTest, WithTheFirstBrokerDeadItConnectsToTheNext) {
+    const int dead = free_port();
+    MqttOptions two = options("failover-first-dead");
+    two.port = dead;
+    two.failover = {{"127.0.0.1", broker_->port()}};
+    RecordingListener listener;
+    listener.when_connected = [&] { loop_->stop(); };
+    auto connection = connect(two, listener);
+    ASSERT_NE(connection, nullptr);
+    run_bounded(*loop_);
+    EXPECT_EQ(listener.connects, 1);
+    EXPECT_EQ(connection->broker(), (BrokerAddress{"127.0.0.1", broker_->port()}));
+    ASSERT_EQ(listener.losses.size(), 1U);
+    EXPECT_NE(listener.losses.front().find("127.0.0.1:" + std::to_string(dead)), std::string::npos)
+        << listener.losses.front();
+}
+
+TEST_F(MqttConnectionTest, ALostConnectionMovesOnToTheNextBrokerWithTheSameClientId) {
+    auto second = broker::PrivateBroker::start({});
+    ASSERT_TRUE(second) << second.error();
+    MqttOptions two = options("failover-moving");
+    two.failover = {{"127.0.0.1", second.value()->port()}};
+    RecordingListener listener;
+    listener.when_connected = [&] { loop_->stop(); };
+    auto connection = connect(two, listener);
+    ASSERT_NE(connection, nullptr);
+    run_bounded(*loop_);
+    ASSERT_EQ(listener.connects, 1);
+    EXPECT_EQ(connection->broker().port, broker_->port());
+    ASSERT_TRUE(broker_->stop());
+    run_bounded(*loop_, 15s);
+    EXPECT_EQ(listener.connects, 2);
+    EXPECT_EQ(connection->broker().port, second.value()->port());
+    EXPECT_EQ(connection->options().client_id, "failover-moving");
+}
+
+TEST_F(MqttConnectionTest, TheWaitBetweenAttemptsDoublesUpToItsCap) {
+    MqttOptions nowhere = options("backoff");
+    nowhere.port = free_port();
+    nowhere.reconnect_min = 10ms;
+    nowhere.reconnect_max = 40ms;
+    RecordingListener listener;
+    auto created = MqttConnection::create(*loop_, nowhere, listener);
+    ASSERT_TRUE(created) << created.error();
+    MqttConnection& connection = *created.value();
+    // Each report comes just before the next attempt is scheduled: it sees the wait before
+    // the attempt that failed.
+    std::vector<core::Duration> waits;
+    listener.when_lost = [&] {
+        waits.push_back(connection.last_reconnect_delay());
+        if (waits.size() == 6) loop_->stop();
+    };
+    ASSERT_TRUE(connection.connect());
+    run_bounded(*loop_);
+    EXPECT_EQ(waits, (std::vector<core::Duration>{0ms, 10ms, 20ms, 40ms, 40ms, 40ms}));
+    EXPECT_EQ(listener.connects, 0);
+    EXPECT_EQ(connection.stats().reconnects, 5U);
+}
+
+TEST_F(MqttConnectionTest, AConnectionThatGivesUpBeforeItsFirstConnectStopsRetrying) {
+    MqttOptions nowhere = options("gives-up");
+    nowhere.port = free_port();
+    nowhere.reconnect_min = 10ms;
+    RecordingListener listener;
+    std::unique_ptr<MqttConnection> connection;
+    listener.when_lost = [&] {
+        if (listener.losses.size() == 2) connection->disconnect();
+    };
+    listener.when_closed = [&] { loop_->stop(); };
+    auto created = MqttConnection::create(*loop_, nowhere, listener);
+    ASSERT_TRUE(created) << created.error();
+    connection = std::move(created.value());
+    ASSERT_TRUE(connection->connect());
+    run_bounded(*loop_);
+    EXPECT_EQ(listener.closes, 1);
+    EXPECT_EQ(listener.losses.size(), 2U);
 }
 
 class MqttConnectionWithUsersTest : public MqttConnectionTest {

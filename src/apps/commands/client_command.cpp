@@ -21,6 +21,7 @@ struct ClientFlags {
     std::string user_id;
     double connect_timeout_s = 10;
     double login_timeout_s = 10;
+    double login_retry_s = 5;
     double idle_timeout_s = 30;
     int login_qos = 2;
     std::string commands_file;
@@ -73,6 +74,7 @@ int run_client(const ClientFlags& flags) {
     options.table = std::move(table.value());
     options.login_qos = flags.login_qos;
     options.login_timeout = seconds(flags.login_timeout_s);
+    options.login_retry = seconds(flags.login_retry_s);
     options.idle_timeout = seconds(flags.idle_timeout_s);
 
     ClientTranscript transcript(console, false,
@@ -110,12 +112,18 @@ std::function<int()> add_client_command(CLI::App& app) {
     add_connection_flags(*command, flags->connection, kClientDefaults);
     command
         ->add_option("--connect-timeout", flags->connect_timeout_s,
-                     "Seconds to wait for the broker to accept the connection")
+                     "Seconds to keep trying to connect (every --host in turn) before "
+                     "giving up with exit code 3")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     command
         ->add_option("--login-timeout", flags->login_timeout_s,
                      "Seconds to wait for the session ID")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
+    command
+        ->add_option("--login-retry", flags->login_retry_s,
+                     "Seconds without a session ID after which the login is sent again")
         ->check(CLI::PositiveNumber)
         ->capture_default_str();
     command

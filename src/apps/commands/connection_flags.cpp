@@ -3,6 +3,8 @@
 #include <cstdlib>
 #include <utility>
 
+#include "apps/commands/broker_list.hpp"
+#include "apps/commands/seconds_flag.hpp"
 #include "core/text_lines.hpp"
 #include "os/text_file.hpp"
 
@@ -10,10 +12,19 @@ namespace cmdlink::apps {
 
 void add_connection_flags(CLI::App& command, ConnectionFlags& flags,
                           const ConnectionDefaults& defaults) {
-    flags.host = defaults.host;
+    flags.hosts = {defaults.host};
     flags.username = defaults.username;
-    command.add_option("--host", flags.host, "Broker host name or address")->capture_default_str();
-    command.add_option("--port", flags.port, "Broker port (default 1883, or 8883 with --tls)")
+    command
+        .add_option("--host", flags.hosts,
+                    "Broker host name or address, or host:port; repeat it or give a comma "
+                    "list for failover (tried in turn on each failed connect or lost "
+                    "connection)")
+        ->allow_extra_args(false)
+        ->capture_default_str();
+    command
+        .add_option("--port", flags.port,
+                    "Broker port for --host entries without one (default 1883, or 8883 with "
+                    "--tls)")
         ->check(CLI::Range(1, 65535));
     command.add_option("--username", flags.username, "MQTT user name")->capture_default_str();
     command.add_option("--password-file", flags.password_file,
@@ -24,6 +35,12 @@ void add_connection_flags(CLI::App& command, ConnectionFlags& flags,
         ->capture_default_str();
     command.add_option("--keepalive", flags.keepalive_s, "Keepalive interval in seconds")
         ->check(CLI::Range(5, 65535))
+        ->capture_default_str();
+    command
+        .add_option("--reconnect-max", flags.reconnect_max_s,
+                    "Longest wait in seconds between connection attempts (the wait doubles "
+                    "from 0.1 s up to this)")
+        ->check(CLI::PositiveNumber)
         ->capture_default_str();
     command.add_flag("--tls", flags.tls, "Connect with TLS");
     command.add_option("--cafile", flags.ca_file, "CA certificate file (default: system store)")
@@ -47,9 +64,13 @@ core::Result<net::MqttOptions> to_mqtt_options(const ConnectionFlags& flags,
                                                const ConnectionDefaults& defaults,
                                                const std::string& default_client_id) {
     net::MqttOptions options;
-    options.host = flags.host;
     const bool uses_tls = flags.tls || !flags.ca_file.empty() || !flags.cert_file.empty();
-    options.port = flags.port.value_or(uses_tls ? 8883 : 1883);
+    auto brokers = parse_broker_list(flags.hosts, flags.port.value_or(uses_tls ? 8883 : 1883));
+    if (!brokers) return brokers.failure();
+    options.host = brokers.value().front().host;
+    options.port = brokers.value().front().port;
+    options.failover.assign(brokers.value().begin() + 1, brokers.value().end());
+    options.reconnect_max = seconds(flags.reconnect_max_s);
     options.client_id = flags.client_id.empty() ? default_client_id : flags.client_id;
     options.version = flags.mqtt_version == "5" ? net::MqttVersion::kV5 : net::MqttVersion::kV311;
     options.keepalive_s = flags.keepalive_s;

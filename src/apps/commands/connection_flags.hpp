@@ -3,6 +3,7 @@
 #include <CLI/CLI.hpp>
 #include <optional>
 #include <string>
+#include <vector>
 
 #include "core/result.hpp"
 #include "net/mqtt_options.hpp"
@@ -11,7 +12,8 @@ namespace cmdlink::apps {
 
 // The broker flags every subcommand shares, and how they turn into MqttOptions.
 struct ConnectionFlags {
-    std::string host;
+    // Each a host, host:port or comma list of them; the first is tried first.
+    std::vector<std::string> hosts;
     std::optional<int> port;
     std::string username;
     std::string password_file;
@@ -23,6 +25,7 @@ struct ConnectionFlags {
     std::string key_file;
     bool insecure = false;
     int keepalive_s = 30;
+    double reconnect_max_s = 2;
 };
 
 struct ConnectionDefaults {

@@ -9,6 +9,7 @@
 #include "apps/commands/command_error.hpp"
 #include "apps/commands/connection_flags.hpp"
 #include "apps/commands/exit_codes.hpp"
+#include "apps/commands/seconds_flag.hpp"
 #include "apps/commands/server_flags.hpp"
 #include "apps/commands/session_pool_file.hpp"
 #include "apps/output/console.hpp"
@@ -27,6 +28,7 @@ struct ServerFlags {
     ConnectionFlags connection;
     PolicyFlags policy;
     std::uint64_t stop_after = 0;
+    double connect_timeout_s = std::chrono::duration<double>(runner::kServerConnectTimeout).count();
     std::string shared_group;
     std::string ledger = "cmdlink.db";
     bool grant_sessions = false;
@@ -122,7 +124,7 @@ int run_server(const ServerFlags& flags) {
         server.stop();
     });
     if (!signals) return report_failure(console, signals.failure());
-    if (auto started = server.start(); !started) {
+    if (auto started = server.start(seconds(flags.connect_timeout_s)); !started) {
         console.log().error("{}", started.error());
         return kExitCannotConnect;
     }
@@ -168,6 +170,12 @@ std::function<int()> add_server_command(CLI::App& app) {
         "opened or written, 3 cannot connect or authentication refused.");
     add_connection_flags(*command, flags->connection, kServerDefaults);
     add_policy_flags(*command, flags->policy);
+    command
+        ->add_option("--connect-timeout", flags->connect_timeout_s,
+                     "Seconds to keep trying the first connection to the broker (later "
+                     "losses are retried for ever)")
+        ->check(CLI::PositiveNumber)
+        ->capture_default_str();
     command
         ->add_option("--stop-after", flags->stop_after,
                      "Stop once this many sessions have ended (0: run until SIGINT/SIGTERM)")

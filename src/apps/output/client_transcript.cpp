@@ -35,18 +35,30 @@ nlohmann::json ClientTranscript::event(const runner::ClientRunner& runner, const
 void ClientTranscript::on_connected(const runner::ClientRunner& runner, bool first,
                                     bool session_present) {
     const auto& options = runner.connection().options();
-    console_.log().info("{}{} {}:{} as {} (MQTT {}{}, broker kept our session: {})", label(runner),
-                        first ? "connected to" : "reconnected to", options.host, options.port,
-                        options.client_id, options.version == net::MqttVersion::kV5 ? "5" : "3.1.1",
+    console_.log().info("{}{} {} as {} (MQTT {}{}, broker kept our session: {})", label(runner),
+                        first ? "connected to" : "reconnected to",
+                        net::to_string(runner.connection().broker()), options.client_id,
+                        options.version == net::MqttVersion::kV5 ? "5" : "3.1.1",
                         options.tls.enabled ? ", TLS" : "", session_present ? "yes" : "no");
     auto json = event(runner, first ? "connected" : "reconnect");
     json["session_present"] = session_present;
     json["client_id"] = options.client_id;
+    json["broker"] = net::to_string(runner.connection().broker());
     console_.emit(json);
 }
 
 void ClientTranscript::on_connection_lost(const runner::ClientRunner& runner,
                                           std::string_view reason) {
+    if (runner.timings().connected == core::kNever) {
+        // Said once at warning level; the retries that follow only in verbose mode.
+        const bool first_failure = runner.connection().stats().reconnects == 0;
+        console_.log().log(first_failure ? spdlog::level::warn : spdlog::level::debug,
+                           "{}{}; trying again until the connect timeout", label(runner), reason);
+        auto json = event(runner, "connect_retry");
+        json["reason"] = std::string(reason);
+        console_.emit(json);
+        return;
+    }
     console_.log().warn("{}{}; reconnecting with the persistent session", label(runner), reason);
     auto json = event(runner, "reconnect");
     json["lost"] = std::string(reason);
@@ -57,7 +69,13 @@ void ClientTranscript::on_session_event(const runner::ClientRunner& runner,
                                         const core::ClientEvent& event_variant) {
     namespace ev = core::client_event;
     if (const auto* login = std::get_if<ev::LoginSent>(&event_variant)) {
-        console_.log().info("{}login sent: {} (QoS {})", label(runner), login->user_id, login->qos);
+        if (login->attempt > 1) {
+            console_.log().info("{}login sent again (attempt {}, no session ID yet): {} (QoS {})",
+                                label(runner), login->attempt, login->user_id, login->qos);
+        } else {
+            console_.log().info("{}login sent: {} (QoS {})", label(runner), login->user_id,
+                                login->qos);
+        }
     } else if (const auto* session = std::get_if<ev::SessionAssigned>(&event_variant)) {
         console_.log().info("{}session ID: {} ({:.1f} ms after the login)", label(runner),
                             session->session_id,

@@ -27,8 +27,16 @@ void ServerTranscript::on_connected(const runner::ServerRunner& /*runner*/, bool
         {{"event", first ? "connected" : "reconnect"}, {"session_present", session_present}});
 }
 
-void ServerTranscript::on_connection_lost(const runner::ServerRunner& /*runner*/,
+void ServerTranscript::on_connection_lost(const runner::ServerRunner& runner,
                                           std::string_view reason) {
+    if (!runner.ever_connected()) {
+        // Said once at warning level; the retries that follow only in verbose mode.
+        const bool first_failure = runner.connection().stats().reconnects == 0;
+        console_.log().log(first_failure ? spdlog::level::warn : spdlog::level::debug,
+                           "server: {}; trying again until the connect timeout", reason);
+        console_.emit({{"event", "connect_retry"}, {"reason", std::string(reason)}});
+        return;
+    }
     console_.log().warn("server: {}; reconnecting", reason);
     console_.emit({{"event", "connection_lost"}, {"reason", std::string(reason)}});
 }
@@ -127,6 +135,7 @@ void ServerTranscript::on_ready(const runner::ServerRunner& /*runner*/) {
 }
 
 void ServerTranscript::on_stopped(const runner::ServerRunner& runner, std::string_view reason) {
+    if (!runner.ever_connected()) console_.log().error("server: {}", reason);
     const auto& counts = runner.issuer().counts();
     console_.log().info("server stopped ({}): {} logins, {} refused, {} passed, {} not passed",
                         reason, counts.logins, counts.logins_refused, counts.passed, counts.failed);
