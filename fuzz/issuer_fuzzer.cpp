@@ -173,7 +173,9 @@ class IssuerDriver {
                 return;
             case 2:
                 started_ = true;
-                disconnected_ = false;
+                // start() after stop() subscribes nothing and, as written, sends no second
+                // disconnect either: the first went out with the stop.
+                if (!issuer_.stopped()) disconnected_ = false;
                 subscribed_since_start_.clear();
                 issuer_.start();
                 carry_out(tally);
@@ -325,7 +327,7 @@ class IssuerDriver {
 
     // Time runs on to each deadline: every announced session ends, by its plan or its timeout.
     void run_clock_out() {
-        for (std::size_t turn = 0; turn < 4 * sessions_.size() + 8; ++turn) {
+        for (std::size_t turn = 0; turn < 4096; ++turn) {
             const TimePoint next = issuer_.next_deadline();
             if (next == core::kNever) break;
             now_ = std::max(now_, next);
