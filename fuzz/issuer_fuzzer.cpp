@@ -233,6 +233,9 @@ class IssuerDriver {
         for (int i = 0; i < answers; ++i) {
             restored.answers.push_back({pick_command(), pick_qos(), milliseconds(0)});
         }
+        // The ledger holds only IDs this server issued; Issuer::restore does not check them
+        // again (a session ID with '/' or a wildcard would be published as a topic).
+        if (core::check_session_id(restored.session_id)) return;
         const bool fresh = !sessions_.contains(restored.session_id);
         // The model learns of the session before the batch, which may end it at once.
         if (fresh) {
