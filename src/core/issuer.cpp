@@ -210,6 +210,9 @@ bool Issuer::withdraw(std::string_view session_id, std::string reason, TimePoint
 }
 
 Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now) {
+    // A restored session publishes and runs timers like any other, and nothing may be issued
+    // after a stop (a stop can come before the first connection, which restores).
+    if (stopped_) return Error{"the server stopped before it could restore the session"};
     if (auto why = check_user_id(restored.user_id)) return Error{"user ID " + *why};
     if (by_session_id_.contains(restored.session_id) || ended_.contains(restored.session_id)) {
         return Error{"session " + restored.session_id + " is known already"};

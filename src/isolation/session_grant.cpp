@@ -7,6 +7,14 @@
 
 namespace cmdlink::isolation {
 
+namespace {
+
+std::string as_text(const nlohmann::json& value) {
+    return value.is_string() ? value.get<std::string>() : value.dump();
+}
+
+}  // namespace
+
 std::string session_grant_command(std::string_view user_id, std::string_view session_id) {
     using Json = nlohmann::ordered_json;
     const std::string role = session_role_name(user_id);
@@ -56,9 +64,10 @@ std::vector<GrantAnswer> grant_answers(std::string_view response) {
             answers.push_back({session_id, {}});
         }
         if (!answer.contains("error")) continue;
-        const std::string command = answer.value("command", "?");
-        const std::string error = answer["error"].is_string() ? answer["error"].get<std::string>()
-                                                              : answer["error"].dump();
+        // json::value() throws when the field has another type, and an exception here would
+        // end the server: any field that is not text is shown as the JSON it is.
+        const std::string command = answer.contains("command") ? as_text(answer["command"]) : "?";
+        const std::string error = as_text(answer["error"]);
         if (command == "deleteRole" && error == "Role not found") continue;
         std::string failure = "session grant refused: ";
         failure += command;

@@ -281,5 +281,20 @@ TEST_F(IssuerRestore, RefusesWhatCannotBeRestored) {
     EXPECT_EQ(issuer->active_sessions(), 1U);
 }
 
+// Found by fuzz/issuer_fuzzer: a session restored after stop() published its ID and would
+// have sent its commands, though nothing may go out after a stop.
+TEST_F(IssuerRestore, NothingIsRestoredAfterAStop) {
+    start(true);
+    issuer->stop(now);
+    settle(*issuer, out, now, !hold_);
+    out.actions.clear();
+    auto restored = restore(running({}, {}));
+    ASSERT_FALSE(restored);
+    EXPECT_NE(restored.error().find("stopped"), std::string::npos) << restored.error();
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+    advance(5s);
+    EXPECT_TRUE(out.actions.empty());
+}
+
 }  // namespace
 }  // namespace cmdlink::core

@@ -38,6 +38,17 @@ TEST(SessionGrant, AnUnreadableResponseIsAFailure) {
     EXPECT_TRUE(grant_failures(R"({"responses": []})").empty());
 }
 
+// Found by fuzz/session_grant_fuzzer: json::value() threw on a command that is not text,
+// which would have ended the server.
+TEST(SessionGrant, AnAnswerWhoseFieldsAreNotTextIsAFailureNotAnException) {
+    const auto failures = grant_failures(R"({"responses": [
+        {"command": 7, "error": "Role not found"},
+        {"command": ["createRole"], "error": {"code": 3}}]})");
+    ASSERT_EQ(failures.size(), 2U);
+    EXPECT_EQ(failures[0], "session grant refused: 7: Role not found");
+    EXPECT_EQ(failures[1], R"(session grant refused: ["createRole"]: {"code":3})");
+}
+
 TEST(SessionGrant, AnswersAreToldApartByTheSessionTheyGrant) {
     const auto answers = grant_answers(R"({"responses": [
         {"command": "deleteRole", "error": "Role not found", "correlationData": "s-1"},
