@@ -44,7 +44,10 @@ def on_message(client, userdata, message):
         client.publish(f"{state['session']}/{payload}", TABLE[payload], qos=message.qos)
 
 
-client = mqtt.Client(client_id=f"python-{user_id}", clean_session=True)
+# With an account, a client ID of that account's own (`<user name>:...`): a roster broker's
+# login plugin refuses any other (docs/isolation.md).
+client_id = f"{username}:python" if username else f"python-{user_id}"
+client = mqtt.Client(client_id=client_id, clean_session=True)
 if username is not None:
     client.username_pw_set(username, password)
 client.on_connect = on_connect

@@ -47,6 +47,15 @@ std::string render_broker_config(const BrokerOptions& options, const BrokerFiles
         const RosterSecurity& roster = *options.roster;
         text += "allow_anonymous false\npassword_file " + roster.password_file.string() + "\n";
         if (!roster.acl_file.empty()) text += "acl_file " + roster.acl_file.string() + "\n";
+        if (!roster.login_plugin.empty()) {
+            // Before any other plugin: Mosquitto asks plugins in the order they are loaded,
+            // and this one only ever denies or defers.
+            text += "\n# Logins and client IDs bound to accounts.\nplugin " +
+                    roster.login_plugin.string() + "\nplugin_opt_account_map " +
+                    roster.account_map.string() + "\nplugin_opt_logins_per_minute " +
+                    std::to_string(roster.logins_per_minute) + "\nplugin_opt_login_burst " +
+                    std::to_string(roster.login_burst) + "\n";
+        }
         if (!roster.dynsec_plugin.empty()) {
             // The password file checks passwords; the plugin decides every topic access.
             text += "plugin " + roster.dynsec_plugin.string() + "\nplugin_opt_config_file " +

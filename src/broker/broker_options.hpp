@@ -20,6 +20,12 @@ struct RosterSecurity {
     std::filesystem::path acl_file;
     std::filesystem::path dynsec_plugin;
     std::filesystem::path dynsec_config;
+    // The cmdlink_auth plugin binding logins and client IDs to accounts, and its account map
+    // (docs/isolation.md); empty: not loaded.
+    std::filesystem::path login_plugin;
+    std::filesystem::path account_map;
+    int logins_per_minute = 30;
+    int login_burst = 10;
 };
 
 struct BrokerOptions {

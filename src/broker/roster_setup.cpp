@@ -10,6 +10,8 @@
 #include "broker/child_process.hpp"
 #include "broker/private_broker.hpp"
 #include "broker/temp_directory.hpp"
+#include "broker_plugin/account_map.hpp"
+#include "broker_plugin/plugin_options.hpp"
 #include "core/text_lines.hpp"
 #include "isolation/dynsec_config.hpp"
 #include "isolation/pool_acl.hpp"
@@ -27,6 +29,8 @@ namespace {
 constexpr std::chrono::milliseconds kHashTimeout{60000};
 constexpr std::string_view kDynsecFile = "dynamic-security.json";
 constexpr std::string_view kSessionPoolFile = "session-pool";
+constexpr std::string_view kAccountMapFile = "accounts";
+constexpr std::string_view kLoginPluginName = "cmdlink_auth.so";
 
 struct Account {
     std::string username;
@@ -83,6 +87,15 @@ core::Result<bool> check_inputs(const std::vector<RosterEntry>& roster,
     if (options.port < 1 || options.port > 65535) {
         return core::Error{"the port must be within 1-65535"};
     }
+    if (options.logins_per_minute < 1 ||
+        options.logins_per_minute > broker_plugin::kMaxLoginsPerMinute) {
+        return core::Error{"--logins-per-minute must be within 1-" +
+                           std::to_string(broker_plugin::kMaxLoginsPerMinute)};
+    }
+    if (options.login_burst < 1 || options.login_burst > broker_plugin::kMaxLoginBurst) {
+        return core::Error{"--login-burst must be within 1-" +
+                           std::to_string(broker_plugin::kMaxLoginBurst)};
+    }
     if (options.dynamic_security) return true;
     return isolation::check_pool_mode(roster, options.server_user, options.sessions_per_student);
 }
@@ -97,7 +110,33 @@ core::Result<bool> make_directory(const std::filesystem::path& directory) {
     return core::Error{"cannot create " + directory.string() + ": " + os::system_error_text(error)};
 }
 
+bool is_file(const std::filesystem::path& path) {
+    std::error_code error;
+    return std::filesystem::is_regular_file(path, error);
+}
+
 }  // namespace
+
+core::Result<std::filesystem::path> find_login_plugin() {
+    std::error_code error;
+    const std::filesystem::path executable = std::filesystem::read_symlink("/proc/self/exe", error);
+    std::vector<std::filesystem::path> candidates;
+    if (!error) {
+        candidates.push_back(executable.parent_path() / kLoginPluginName);
+        candidates.push_back(executable.parent_path().parent_path() / "lib" / "cmdlink" /
+                             kLoginPluginName);
+    }
+    candidates.emplace_back(CMDLINK_LOGIN_PLUGIN_BUILT_AT);
+    for (const auto& candidate : candidates) {
+        if (is_file(candidate)) return candidate;
+    }
+    std::string tried;
+    for (const auto& candidate : candidates) tried += "\n  " + candidate.string();
+    return core::Error{
+        "cannot find the login plugin cmdlink_auth.so (it is built with cmdlink: "
+        "cmake --build build --target cmdlink_auth); looked at:" +
+        tried};
+}
 
 core::Result<std::filesystem::path> find_dynsec_plugin() {
     constexpr std::string_view kName = "mosquitto_dynamic_security.so";
@@ -126,6 +165,16 @@ core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& ros
         if (!found) return found.failure();
         plugin = found.value();
     }
+    std::filesystem::path login_plugin = options.login_plugin;
+    if (login_plugin.empty()) {
+        auto found = find_login_plugin();
+        if (!found) return found.failure();
+        login_plugin = found.value();
+    }
+    std::vector<broker_plugin::StudentAccount> students;
+    for (const RosterEntry& entry : roster) students.push_back({entry.username, entry.user_id});
+    auto account_map = broker_plugin::render_account_map(options.server_user, students);
+    if (!account_map) return core::Error{"the login plugin's account map: " + account_map.error()};
     auto run_as_user = run_as_user_name();
     if (!run_as_user) return run_as_user.failure();
 
@@ -149,6 +198,12 @@ core::Result<RosterSetup> write_roster_setup(const std::vector<RosterEntry>& ros
     RosterSecurity& security = setup.security;
     // Each mode's rule file, then what it needs: written only once all inputs are good.
     std::vector<std::pair<std::filesystem::path, std::string>> rule_files;
+    security.login_plugin = std::filesystem::absolute(login_plugin, error);
+    if (error) return core::Error{"cannot resolve " + login_plugin.string()};
+    security.account_map = directory / kAccountMapFile;
+    security.logins_per_minute = options.logins_per_minute;
+    security.login_burst = options.login_burst;
+    rule_files.emplace_back(security.account_map, account_map.value());
     if (options.dynamic_security) {
         security.dynsec_plugin = plugin;
         security.dynsec_config = directory / kDynsecFile;

@@ -25,6 +25,11 @@ struct RosterSetupOptions {
     // each session's topics at run time (`cmdlink server --grant-sessions`).
     bool dynamic_security = false;
     std::filesystem::path dynsec_plugin;  // empty: looked up in the usual directories
+    // The cmdlink_auth plugin (logins and client IDs bound to accounts), loaded in both modes;
+    // empty: looked up (find_login_plugin).
+    std::filesystem::path login_plugin;
+    int logins_per_minute = 30;  // per student, the plugin's token bucket
+    int login_burst = 10;
 };
 
 // What write_roster_setup wrote: the security part, for a PrivateBroker that runs with it,
@@ -34,13 +39,18 @@ struct RosterSetup {
     std::filesystem::path session_pool;
 };
 
-// Writes mosquitto.conf and passwords, then in pool mode acl and session-pool, with dynamic
-// security dynamic-security.json, into the directory (all 0600), each atomically; nothing at
-// all when an input is wrong. `random` draws the pooled session IDs: they must be
-// unguessable, so outside tests it is the OS's CSPRNG.
+// Writes mosquitto.conf, passwords and accounts (the login plugin's map), then in pool mode acl and
+// session-pool, with dynamic security dynamic-security.json, into the directory (all 0600), each
+// atomically; nothing at all when an input is wrong. `random` draws the pooled session IDs: they
+// must be unguessable, so outside tests it is the OS's CSPRNG.
 core::Result<RosterSetup> write_roster_setup(const std::vector<isolation::RosterEntry>& roster,
                                              const RosterSetupOptions& options,
                                              core::RandomSource& random);
+
+// Where the cmdlink_auth plugin is: next to the running executable (the build tree puts
+// cmdlink and cmdlink_auth.so in one directory), in <its directory>/../lib/cmdlink, or where
+// this build made it.
+core::Result<std::filesystem::path> find_login_plugin();
 
 // Where Mosquitto's dynamic security plugin is, or how to get it.
 core::Result<std::filesystem::path> find_dynsec_plugin();

@@ -97,7 +97,11 @@ TEST_F(RosterSetup, WritesAnAclFileAndASessionPoolByDefault) {
     const std::string config = read("mosquitto.conf");
     EXPECT_NE(config.find("acl_file " + setup.security.acl_file.string() + "\n"), std::string::npos)
         << config;
-    EXPECT_EQ(config.find("plugin"), std::string::npos) << config;
+    // The login plugin is the only one.
+    EXPECT_EQ(config.find("plugin_opt_config_file"), std::string::npos) << config;
+    EXPECT_NE(config.find("plugin " + setup.security.login_plugin.string() + "\n"),
+              std::string::npos)
+        << config;
 
     auto pool = isolation::parse_session_pool(read("session-pool"));
     ASSERT_TRUE(pool.ok()) << pool.error();
@@ -122,6 +126,37 @@ TEST_F(RosterSetup, WritesAnAclFileAndASessionPoolByDefault) {
         EXPECT_EQ(alice.find(id.session_id) != std::string::npos, id.user_id == "1001")
             << id.session_id;
     }
+}
+
+TEST_F(RosterSetup, LoadsTheLoginPluginBeforeDynamicSecurityWithTheAccountMap) {
+    options_.dynamic_security = true;
+    options_.logins_per_minute = 12;
+    options_.login_burst = 4;
+    auto written = write_roster_setup(two_students(), options_, random_);
+    ASSERT_TRUE(written.ok()) << written.error();
+    const broker::RosterSecurity& security = written.value().security;
+    EXPECT_EQ(security.login_plugin.filename(), "cmdlink_auth.so");
+    EXPECT_TRUE(std::filesystem::is_regular_file(security.login_plugin)) << security.login_plugin;
+    EXPECT_EQ(mode_of(options_.directory / "accounts"), 0600U);
+    EXPECT_EQ(read("accounts").substr(read("accounts").find("server\t")),
+              "server\tcmdlink-server\nstudent\talice\t1001\nstudent\tbob\t1002\n");
+
+    // Mosquitto asks plugins in the order of their `plugin` lines: ours must come first.
+    const std::string config = read("mosquitto.conf");
+    const std::string ours = "plugin " + security.login_plugin.string() +
+                             "\nplugin_opt_account_map " + security.account_map.string() +
+                             "\nplugin_opt_logins_per_minute 12\nplugin_opt_login_burst 4\n";
+    const auto at = config.find(ours);
+    ASSERT_NE(at, std::string::npos) << config;
+    EXPECT_LT(at, config.find("plugin " + security.dynsec_plugin.string())) << config;
+}
+
+TEST_F(RosterSetup, RefusesALoginRateOutOfRangeAndWritesNothing) {
+    options_.login_burst = 0;
+    auto written = write_roster_setup(two_students(), options_, random_);
+    ASSERT_FALSE(written.ok());
+    EXPECT_NE(written.error().find("--login-burst"), std::string::npos) << written.error();
+    EXPECT_FALSE(std::filesystem::exists(options_.directory / "mosquitto.conf"));
 }
 
 TEST_F(RosterSetup, RefusesNamesWithBlanksAtTheirEndsInPoolMode) {

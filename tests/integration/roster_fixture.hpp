@@ -70,6 +70,11 @@ class RosterIsolation : public BrokerTest {
     // Pool mode unless a fixture says otherwise.
     [[nodiscard]] virtual bool dynamic_security() const { return false; }
     [[nodiscard]] virtual int sessions_per_student() const { return 50; }
+    // Whether the broker loads the login plugin, as broker-config's config does; a fixture
+    // turns it off to test what the other mechanisms do alone.
+    [[nodiscard]] virtual bool bind_logins() const { return true; }
+    [[nodiscard]] virtual int logins_per_minute() const { return 30; }
+    [[nodiscard]] virtual int login_burst() const { return 10; }
 
     // The broker runs with the password file and access rules broker-config wrote.
     [[nodiscard]] broker::BrokerOptions broker_options() const override {
@@ -83,6 +88,12 @@ class RosterIsolation : public BrokerTest {
             security.dynsec_config = out() / "dynamic-security.json";
         } else {
             security.acl_file = out() / "acl";
+        }
+        if (bind_logins()) {
+            security.login_plugin = CMDLINK_LOGIN_PLUGIN;
+            security.account_map = out() / "accounts";
+            security.logins_per_minute = logins_per_minute();
+            security.login_burst = login_burst();
         }
         options.roster = security;
         return options;
@@ -106,7 +117,9 @@ class RosterIsolation : public BrokerTest {
         return connect(student, dynamic_security());
     }
     std::unique_ptr<RawDevice> connect(const Student& student, bool persistent) {
-        auto device = RawDevice::connect(port(), "raw-" + student.user_id,
+        // A client ID of the student's own account (`<user name>:...`), so that the login
+        // plugin lets it in and it never displaces the student's `cmdlink client`.
+        auto device = RawDevice::connect(port(), student.username + ":raw",
                                          {student.username, student.password, persistent});
         if (!device) {
             ADD_FAILURE() << device.error();
@@ -220,6 +233,10 @@ class RosterIsolation : public BrokerTest {
             arguments.insert(arguments.end(),
                              {"--sessions-per-student", std::to_string(sessions_per_student())});
         }
+        arguments.insert(
+            arguments.end(),
+            {"--login-plugin", CMDLINK_LOGIN_PLUGIN, "--logins-per-minute",
+             std::to_string(logins_per_minute()), "--login-burst", std::to_string(login_burst())});
         auto child = broker::ChildProcess::spawn(cmdlink_binary(), arguments, output);
         ASSERT_TRUE(child.ok()) << child.error();
         auto exited = child.value().wait_for_exit(kWaitLimit);

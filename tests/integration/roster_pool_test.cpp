@@ -115,7 +115,13 @@ TEST_F(PoolRosterIsolation, ThePahoPeerWithACleanSessionPasses) {
               pooled_ids(kAlice.user_id).at(0));
 }
 
-TEST_F(PoolRosterIsolation, LoginsOfUnknownUsersAreRefusedWithTheirReason) {
+// Only a broker without the login plugin lets a student publish a user ID not its own.
+class PoolWithoutLoginBinding : public RosterIsolation {
+  protected:
+    [[nodiscard]] bool bind_logins() const override { return false; }
+};
+
+TEST_F(PoolWithoutLoginBinding, LoginsOfUnknownUsersAreRefusedWithTheirReason) {
     CmdlinkProcess* server = start_roster_server({"--delay", kDelay});
     ASSERT_NE(server, nullptr);
     auto alice = connect(kAlice);

@@ -13,6 +13,10 @@ class SubscriptionRefusal : public RosterIsolation {
   protected:
     // The dynamic security plugin checks subscriptions (an acl_file checks only deliveries).
     [[nodiscard]] bool dynamic_security() const override { return true; }
+    // The login plugin would refuse both connections below before any SUBSCRIBE (a client ID
+    // of another account's: tests/integration/login_binding_test.cpp); these tests are about
+    // what the client and the server say when a broker refuses a subscription.
+    [[nodiscard]] bool bind_logins() const override { return false; }
 };
 
 TEST_F(SubscriptionRefusal, AClientOnAnotherStudentsAccountIsToldItsSubscriptionWasRefused) {

@@ -27,6 +27,9 @@ struct BrokerConfigFlags {
     std::size_t sessions_per_student = 50;
     bool dynamic_security = false;
     std::string dynsec_plugin;
+    std::string login_plugin;
+    int logins_per_minute = 30;
+    int login_burst = 10;
 };
 
 int run_broker_config(const BrokerConfigFlags& flags) {
@@ -49,6 +52,9 @@ int run_broker_config(const BrokerConfigFlags& flags) {
     options.sessions_per_student = flags.sessions_per_student;
     options.dynamic_security = flags.dynamic_security;
     options.dynsec_plugin = flags.dynsec_plugin;
+    options.login_plugin = flags.login_plugin;
+    options.logins_per_minute = flags.logins_per_minute;
+    options.login_burst = flags.login_burst;
     runner::OsRandom random;
     const bool generated = flags.server_password_file.empty();
     if (generated) {
@@ -69,7 +75,7 @@ int run_broker_config(const BrokerConfigFlags& flags) {
         auto saved = os::write_file_atomically(password_file, options.server_password, 0600);
         if (!saved) return usage_error(saved.error());
     }
-    console.log().info("{} students; wrote {}/mosquitto.conf, passwords, {}{}",
+    console.log().info("{} students; wrote {}/mosquitto.conf, passwords, accounts, {}{}",
                        roster.value().size(), directory.string(),
                        flags.dynamic_security
                            ? std::string("dynamic-security.json")
@@ -130,6 +136,20 @@ std::function<int()> add_broker_config_command(CLI::App& app) {
     command->add_option("--dynsec-plugin", flags->dynsec_plugin,
                         "With --dynamic-security: path of mosquitto_dynamic_security.so "
                         "(default: looked up)");
+    command->add_option("--login-plugin", flags->login_plugin,
+                        "Path of cmdlink_auth.so, the plugin that binds logins and client IDs to "
+                        "accounts (default: next to this cmdlink)");
+    command
+        ->add_option("--logins-per-minute", flags->logins_per_minute,
+                     "Logins each student's account may publish per minute (the plugin's "
+                     "token bucket); more are dropped by the broker")
+        ->check(CLI::Range(1, 60000))
+        ->capture_default_str();
+    command
+        ->add_option("--login-burst", flags->login_burst,
+                     "Logins a student's account may publish at once after a quiet spell")
+        ->check(CLI::Range(1, 10000))
+        ->capture_default_str();
     return [flags, command]() -> int {
         if (!command->parsed()) return -1;
         return run_broker_config(*flags);
