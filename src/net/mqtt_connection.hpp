@@ -14,6 +14,7 @@
 
 struct mosquitto;
 struct mosquitto_message;
+struct mqtt5__property;
 
 namespace cmdlink::net {
 
@@ -77,6 +78,11 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     [[nodiscard]] const std::string& last_error() const { return last_error_; }
     [[nodiscard]] const ConnectionStats& stats() const { return stats_; }
     [[nodiscard]] const MqttOptions& options() const { return options_; }
+    // What the last CONNACK said of shared subscriptions (`$share/...`): false only when an
+    // MQTT 5 broker said "Shared Subscription Available: 0". Valid from on_connected().
+    [[nodiscard]] bool shared_subscriptions_available() const {
+        return shared_subscriptions_available_;
+    }
 
   private:
     MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener, mosquitto* mosq);
@@ -95,7 +101,8 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     void finish_disconnect();
     void fail_request(std::string message);
 
-    static void handle_connect(mosquitto* mosq, void* self, int rc, int flags);
+    static void handle_connect(mosquitto* mosq, void* self, int rc, int flags,
+                               const mqtt5__property* properties);
     static void handle_disconnect(mosquitto* mosq, void* self, int rc);
     static void handle_message(mosquitto* mosq, void* self, const mosquitto_message* message);
     static void handle_subscribe(mosquitto* mosq, void* self, int mid, int count,
@@ -111,6 +118,7 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     bool connected_ = false;
     bool closing_ = false;
     bool closed_ = false;
+    bool shared_subscriptions_available_ = true;
     std::uint64_t disconnect_events_ = 0;  // calls of handle_disconnect
     core::Duration backoff_;
     Timer misc_timer_;

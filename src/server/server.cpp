@@ -128,6 +128,11 @@ void Server::on_request_failed(const runner::ServerRunner& runner, std::string_v
     observer_.on_request_failed(runner, reason);
 }
 
+void Server::on_shared_group_refused(const runner::ServerRunner& runner, std::string_view reason) {
+    shared_group_refusal_ = std::string(reason);
+    observer_.on_shared_group_refused(runner, reason);
+}
+
 void Server::on_ready(const runner::ServerRunner& runner) {
     observer_.on_ready(runner);
 }
