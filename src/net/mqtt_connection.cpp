@@ -63,7 +63,7 @@ bool is_permanent_disconnect(int reason) {
 // MQTT 5 DISCONNECT, that packet's reason code (0x80 and up).
 std::string disconnect_reason(int rc) {
     if (rc >= MQTT_RC_UNSPECIFIED) {
-        char code[8];
+        char code[16];
         std::snprintf(code, sizeof code, "0x%02X", rc);
         return std::string("the broker disconnected us (") + code +
                "): " + mosquitto_reason_string(rc);

@@ -9,7 +9,7 @@ namespace cmdlink::runner {
 namespace {
 
 std::string hex_code(int code) {
-    char text[8];
+    char text[16];
     std::snprintf(text, sizeof text, "0x%02X", code);
     return text;
 }

@@ -46,8 +46,9 @@ class SharedGroup : public BrokerTest {
 
     // A server of group `g` under its own client ID, returned once its login connection
     // (`<client ID>-login`, a clean session) has subscribed to the group's logins.
+    // `extra`: more flags; a short --delay unless they say otherwise.
     CmdlinkProcess* start_group_server(const std::string& client_id,
-                                       const std::vector<std::string>& extra = {}) {
+                                       const std::vector<std::string>& extra = {"--delay", "0.5"}) {
         std::vector<std::string> arguments = {"server",
                                               "--host",
                                               "127.0.0.1",
@@ -59,8 +60,6 @@ class SharedGroup : public BrokerTest {
                                               client_id,
                                               "--shared-group",
                                               "g",
-                                              "--delay",
-                                              "0.5",
                                               "--commands",
                                               "3-11",
                                               "--qos",
@@ -217,6 +216,7 @@ TEST_F(SharedGroup, AMemberStoppedWithSigintLeavesTheGroup) {
 // with a protocol error, and every resume did the same again (800 reconnects in 81 s).
 TEST_F(SharedGroup, AnMqtt5MemberRestartedAfterSigkillResumesWithoutLooping) {
     constexpr int kQueuedReplies = 100;
+    // A long delay: the session stays in flight, with its reply subscription, across the kill.
     const std::vector<std::string> flags = {"--mqtt-version", "5", "--delay", "60"};
     CmdlinkProcess* first = start_group_server("member", flags);
     ASSERT_NE(first, nullptr);

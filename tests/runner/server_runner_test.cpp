@@ -24,6 +24,7 @@ class Recorder final : public ServerObserver {
     void on_connected(const ServerRunner& /*runner*/, bool /*first*/,
                       bool /*session_present*/) override {
         ++connected;
+        if (on_connected_) on_connected_();
     }
     void on_connection_lost(const ServerRunner& /*runner*/, std::string_view /*reason*/) override {
         ++lost;
@@ -58,6 +59,7 @@ class Recorder final : public ServerObserver {
     ServerRunner* member = nullptr;
     std::function<void()> on_stop;
     std::function<void()> on_ready_;
+    std::function<void()> on_connected_;
 };
 
 class Finisher final : public ClientObserver {
@@ -151,11 +153,12 @@ TEST_F(GroupRunnerTest, AMemberIssuesASessionForALoginThatCameThroughItsLoginLin
 TEST_F(GroupRunnerTest, AMemberStoppedWhileItProbesTheBrokerStopsOnce) {
     std::unique_ptr<ServerRunner> member = make_member("runner-early-stop");
     ASSERT_NE(member, nullptr);
-    // Stopped as soon as the session connection is up: the probe is still running.
-    recorder_.on_stop = [&] { loop_->stop(); };
+    // Armed when the session connection is up, it fires in the same turn of the loop: the
+    // probe's connections have only just been opened, none of their answers is read yet.
     net::Timer stopper(*loop_, [&] { member->stop(); });
+    recorder_.on_connected_ = [&] { stopper.arm(loop_->now()); };
+    recorder_.on_stop = [&] { loop_->stop(); };
     ASSERT_TRUE(member->start());
-    stopper.arm(loop_->now() + 50ms);
     run();
     EXPECT_EQ(recorder_.stopped, 1);
     EXPECT_EQ(recorder_.ready, 0);
