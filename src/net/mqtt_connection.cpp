@@ -73,9 +73,10 @@ std::string disconnect_reason(int rc) {
 
 // libmosquitto's default receive maximum is 20. Mosquitto 2.0.11 re-sends more QoS 2
 // messages than that when a persistent session resumes, libmosquitto then drops the
-// connection with a protocol error, and the next resume does the same: a loop (800
-// reconnects in 81 s, tests/integration/shared_group_test.cpp). The largest window MQTT 5
-// allows: the broker's own max_inflight_messages still bounds what it sends.
+// connection with a protocol error, and the next resume does the same: a loop (issue 9: 800
+// reconnects in 81 s; tests/integration/shared_group_test.cpp). So the largest window MQTT 5
+// allows. Mosquitto takes it in place of its max_inflight_messages for this client: what it
+// queued for us arrives at once, and its max_queued_messages bounds that.
 constexpr std::uint16_t kReceiveMaximum = 65535;
 
 }  // namespace
