@@ -8,6 +8,7 @@
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
+#include <cstdio>
 #include <cstring>
 #include <utility>
 
@@ -46,6 +47,44 @@ bool is_permanent_refusal(int rc) {
 bool is_hopeless_connect_error(int rc) {
     return rc == MOSQ_ERR_INVAL || rc == MOSQ_ERR_NOMEM || rc == MOSQ_ERR_NOT_SUPPORTED;
 }
+
+// DISCONNECT reasons of an MQTT 5 broker that no reconnect will change: without this, a
+// broker that refuses shared subscriptions (ejabberd: 0x9E) is reconnected to ten times a
+// second forever.
+bool is_permanent_disconnect(int reason) {
+    switch (reason) {
+        case MQTT_RC_NOT_AUTHORIZED:
+        case MQTT_RC_BANNED:
+        case MQTT_RC_TOPIC_FILTER_INVALID:
+        case MQTT_RC_QOS_NOT_SUPPORTED:
+        case MQTT_RC_SHARED_SUBS_NOT_SUPPORTED:
+        case MQTT_RC_SUBSCRIPTION_IDS_NOT_SUPPORTED:
+        case MQTT_RC_WILDCARD_SUBS_NOT_SUPPORTED:
+            return true;
+        default:
+            return false;
+    }
+}
+
+// libmosquitto hands on_disconnect either its own MOSQ_ERR_* code or, when the broker sent an
+// MQTT 5 DISCONNECT, that packet's reason code (0x80 and up).
+std::string disconnect_reason(int rc) {
+    if (rc >= MQTT_RC_UNSPECIFIED) {
+        char code[16];
+        std::snprintf(code, sizeof code, "0x%02X", rc);
+        return std::string("the broker disconnected us (") + code +
+               "): " + mosquitto_reason_string(rc);
+    }
+    return mosquitto_strerror(rc);
+}
+
+// libmosquitto's default receive maximum is 20. Mosquitto 2.0.11 re-sends more QoS 2
+// messages than that when a persistent session resumes, libmosquitto then drops the
+// connection with a protocol error, and the next resume does the same: a loop (issue 9: 800
+// reconnects in 81 s; tests/integration/shared_group_test.cpp). So the largest window MQTT 5
+// allows. Mosquitto takes it in place of its max_inflight_messages for this client: what it
+// queued for us arrives at once, and its max_queued_messages bounds that.
+constexpr std::uint16_t kReceiveMaximum = 65535;
 
 }  // namespace
 
@@ -118,7 +157,8 @@ core::Result<bool> MqttConnection::configure() {
     // included) and flush() is the one place anything is written, so a WriteGate can hold it.
     rc = mosquitto_threaded_set(mosq, true);
     if (rc != MOSQ_ERR_SUCCESS) return core::Error{mosquitto_error("threaded mode", rc)};
-    mosquitto_connect_with_flags_callback_set(mosq, &MqttConnection::handle_connect);
+    // The MQTT 5 variant also runs for 3.1.1 connections (without properties).
+    mosquitto_connect_v5_callback_set(mosq, &MqttConnection::handle_connect);
     mosquitto_disconnect_callback_set(mosq, &MqttConnection::handle_disconnect);
     mosquitto_message_callback_set(mosq, &MqttConnection::handle_message);
     mosquitto_subscribe_callback_set(mosq, &MqttConnection::handle_subscribe);
@@ -136,8 +176,13 @@ core::Result<bool> MqttConnection::connect() {
         mosquitto_property* properties = nullptr;
         rc = mosquitto_property_add_int32(&properties, MQTT_PROP_SESSION_EXPIRY_INTERVAL,
                                           options_.session_expiry_s);
+        if (rc == MOSQ_ERR_SUCCESS) {
+            rc = mosquitto_property_add_int16(&properties, MQTT_PROP_RECEIVE_MAXIMUM,
+                                              kReceiveMaximum);
+        }
         if (rc != MOSQ_ERR_SUCCESS) {
-            return core::Error{mosquitto_error("session expiry interval", rc)};
+            mosquitto_property_free_all(&properties);
+            return core::Error{mosquitto_error("CONNECT properties", rc)};
         }
         rc = mosquitto_connect_bind_v5(mosq_.get(), target.host.c_str(), target.port,
                                        options_.keepalive_s, nullptr, properties);
@@ -415,8 +460,13 @@ void MqttConnection::reconnect() {
     flush_task_.schedule();
 }
 
-void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int flags) {
+void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int flags,
+                                    const mosquitto_property* properties) {
     auto& connection = *static_cast<MqttConnection*>(self);
+    // Absent (and always on MQTT 3.1.1): available, as MQTT 5 says.
+    std::uint8_t shared = 1;
+    mosquitto_property_read_byte(properties, MQTT_PROP_SHARED_SUB_AVAILABLE, &shared, false);
+    connection.shared_subscriptions_available_ = shared != 0;
     if (rc != 0) {
         const std::string reason =
             "the broker refused the connection: " +
@@ -451,12 +501,23 @@ void MqttConnection::handle_disconnect(mosquitto* /*mosq*/, void* self, int rc) 
         }
         return;
     }
+    if (is_permanent_disconnect(rc)) {
+        // The broker has closed the connection already: the close is complete.
+        connection.closing_ = true;
+        connection.listener_.on_refused(disconnect_reason(rc));
+        if (!connection.closed_) {
+            connection.closed_ = true;
+            connection.misc_timer_.cancel();
+            connection.listener_.on_closed();
+        }
+        return;
+    }
     const int connect_error = std::exchange(connection.connect_error_, 0);
     connection.listener_.on_connection_lost(
-        was_connected
-            ? "connection lost: " + std::string(mosquitto_strerror(rc))
-            : "cannot connect to " + to_string(connection.broker()) + ": " +
-                  (connect_error != 0 ? std::strerror(connect_error) : mosquitto_strerror(rc)));
+        was_connected ? "connection lost: " + disconnect_reason(rc)
+                      : "cannot connect to " + to_string(connection.broker()) + ": " +
+                            (connect_error != 0 ? std::string(std::strerror(connect_error))
+                                                : disconnect_reason(rc)));
     connection.schedule_reconnect();
 }
 

@@ -15,6 +15,7 @@
 
 struct mosquitto;
 struct mosquitto_message;
+struct mqtt5__property;
 
 namespace cmdlink::net {
 
@@ -108,6 +109,11 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     [[nodiscard]] const BrokerAddress& broker() const { return brokers_[broker_index_]; }
     // How long the latest reconnect was scheduled to wait (zero before any).
     [[nodiscard]] core::Duration last_reconnect_delay() const { return last_reconnect_delay_; }
+    // What the last CONNACK said of shared subscriptions (`$share/...`): false only when an
+    // MQTT 5 broker said "Shared Subscription Available: 0". Valid from on_connected().
+    [[nodiscard]] bool shared_subscriptions_available() const {
+        return shared_subscriptions_available_;
+    }
 
   private:
     MqttConnection(EventLoop& loop, MqttOptions options, MqttListener& listener, mosquitto* mosq);
@@ -130,7 +136,8 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     void finish_disconnect();
     void fail_request(std::string message);
 
-    static void handle_connect(mosquitto* mosq, void* self, int rc, int flags);
+    static void handle_connect(mosquitto* mosq, void* self, int rc, int flags,
+                               const mqtt5__property* properties);
     static void handle_disconnect(mosquitto* mosq, void* self, int rc);
     static void handle_message(mosquitto* mosq, void* self, const mosquitto_message* message);
     static void handle_subscribe(mosquitto* mosq, void* self, int mid, int count,
@@ -148,6 +155,7 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     bool connected_ = false;
     bool closing_ = false;
     bool closed_ = false;
+    bool shared_subscriptions_available_ = true;
     std::uint64_t disconnect_events_ = 0;  // calls of handle_disconnect
     std::vector<BrokerAddress> brokers_;   // options_'s host:port, then its failover brokers
     std::size_t broker_index_ = 0;

@@ -1,21 +1,42 @@
 #include "runner/server_runner.hpp"
 
+#include <cstdio>
 #include <utility>
 
 #include "core/protocol.hpp"
 #include "runner/connect_timeout_message.hpp"
 
 namespace cmdlink::runner {
+namespace {
+
+// A topic no other server uses, for the probe of a shared group (ShareProbe).
+std::string probe_topic(core::RandomSource& random) {
+    char nonce[17];
+    std::snprintf(nonce, sizeof nonce, "%016llx",
+                  static_cast<unsigned long long>(random.next_u64()));
+    return std::string("cmdlink-probe/") + nonce;
+}
+
+}  // namespace
 
 core::Result<std::unique_ptr<ServerRunner>> ServerRunner::create(net::EventLoop& loop,
                                                                  net::MqttOptions mqtt,
                                                                  core::ServerPolicy policy,
                                                                  core::RandomSource& random,
                                                                  ServerObserver& observer) {
+    const bool shared = policy.login_subscription.starts_with(core::kSharedPrefix);
+    std::string login_filter = policy.login_subscription;
     auto issuer = core::Issuer::create(std::move(policy), random);
     if (!issuer) return issuer.failure();
     std::unique_ptr<ServerRunner> runner(
         new ServerRunner(loop, std::move(issuer.value()), observer));
+    if (shared) {
+        auto link =
+            LoginLink::create(loop, mqtt, std::move(login_filter), probe_topic(random), *runner);
+        if (!link) return link.failure();
+        runner->login_link_ = std::move(link.value());
+        runner->login_link_closed_ = false;
+    }
     auto connection = net::MqttConnection::create(loop, std::move(mqtt), *runner);
     if (!connection) return connection.failure();
     runner->connection_ = std::move(connection.value());
@@ -106,7 +127,9 @@ void ServerRunner::carry_out() {
     // returns, in order.
     if (carrying_out_) return;
     carrying_out_ = true;
-    core::carry_out_all(issuer_.outbox(), batch_, *output_,
+    core::MqttOutput& output = login_link_ ? static_cast<core::MqttOutput&>(routing_)
+                                           : static_cast<core::MqttOutput&>(*output_);
+    core::carry_out_all(issuer_.outbox(), batch_, output,
                         [this](const core::ServerEvent& event) { handle(event); });
     carrying_out_ = false;
     if (issuer_.stopped() || issuer_.drained()) {
@@ -152,7 +175,7 @@ void ServerRunner::on_connected(bool session_present) {
 
 void ServerRunner::on_refused(std::string reason) {
     stop_reason_ = std::move(reason);
-    connection_->disconnect();
+    close_connections();
 }
 
 void ServerRunner::on_connection_lost(std::string reason) {
@@ -160,6 +183,8 @@ void ServerRunner::on_connection_lost(std::string reason) {
     // broker may answer. The connect timeout decides when to give up.
     if (!ever_connected_) last_connect_failure_ = reason;
     ready_ = false;
+    // Logins taken now could not be served: the other members take them meanwhile.
+    if (login_link_) login_link_->leave();
     observer_.on_connection_lost(*this, reason);
 }
 
@@ -186,10 +211,72 @@ void ServerRunner::on_subscribed(std::string_view topic, int granted_qos) {
 }
 
 void ServerRunner::on_closed() {
+    connection_closed_ = true;
+    // Closed from the broker's side (a refusal): the login link goes too.
+    if (login_link_ && !login_link_closed_) login_link_->close();
+    report_stopped_once_closed();
+}
+
+void ServerRunner::report_stopped_once_closed() {
+    if (stopped_ || !connection_closed_ || !login_link_closed_) return;
     deadline_.cancel();
     connect_deadline_.cancel();
     stopped_ = true;
     observer_.on_stopped(*this, stop_reason_.empty() ? "the connection closed" : stop_reason_);
+}
+
+void ServerRunner::close_connections() {
+    // The login link first: it leaves the group before the sessions' connection goes.
+    if (login_link_) login_link_->close();
+    connection_->disconnect();
+}
+
+void ServerRunner::Routing::subscribe(std::string_view topic, int qos) {
+    if (topic == runner_.login_link_->filter()) return runner_.login_link_->join();
+    runner_.connection_->subscribe(topic, qos);
+}
+
+void ServerRunner::Routing::unsubscribe(std::string_view topic) {
+    if (topic == runner_.login_link_->filter()) return runner_.login_link_->leave();
+    runner_.connection_->unsubscribe(topic);
+}
+
+void ServerRunner::Routing::publish(std::string_view topic, std::string_view payload, int qos) {
+    runner_.output_->publish(topic, payload, qos);
+}
+
+void ServerRunner::Routing::disconnect() {
+    runner_.close_connections();
+}
+
+void ServerRunner::on_login_message(std::string_view topic, std::string_view payload, int qos,
+                                    bool retained) {
+    issuer_.on_message(topic, payload, qos, loop_.now(), retained);
+    carry_out();
+}
+
+void ServerRunner::on_login_subscribed(std::string_view filter, int granted_qos) {
+    issuer_.on_subscribed(filter, granted_qos, loop_.now());
+    carry_out();
+}
+
+void ServerRunner::on_login_link_refused(std::string_view reason) {
+    const std::string why = "--shared-group cannot work on this broker: " + std::string(reason);
+    observer_.on_shared_group_refused(*this, why);
+    stop_reason_ = why;
+    issuer_.stop(loop_.now(), why);
+    carry_out();
+    // Stopped already (its disconnect was sent before): the link closes all the same.
+    close_connections();
+}
+
+void ServerRunner::on_login_link_lost(std::string_view reason) {
+    observer_.on_connection_lost(*this, "login connection: " + std::string(reason));
+}
+
+void ServerRunner::on_login_link_closed() {
+    login_link_closed_ = true;
+    report_stopped_once_closed();
 }
 
 void ServerRunner::on_request_failed(std::string_view reason) {

@@ -11,6 +11,7 @@
 #include "net/mqtt_connection.hpp"
 #include "runner/deadline_timer.hpp"
 #include "runner/end_tracking_output.hpp"
+#include "runner/login_link.hpp"
 
 namespace cmdlink::runner {
 
@@ -38,13 +39,21 @@ class ServerObserver {
     // The broker acknowledged the `Well done my IoT!` of `session_id`.
     virtual void on_end_delivered(const ServerRunner& /*runner*/,
                                   const std::string& /*session_id*/) {}
+    // In a shared group: the broker cannot deliver the group's logins (it offers no shared
+    // subscriptions, refuses them, or takes `$share/...` literally). The server stops.
+    virtual void on_shared_group_refused(const ServerRunner& /*runner*/,
+                                         std::string_view /*reason*/) {}
 };
 
 // Drives the Issuer over one MqttConnection on a shared loop: feeds it each input, then
 // carries out its outbox (actions to the connection, events to the observer). The observer
 // runs after the Issuer has returned, so it may call stop(), drain() or announce() at any
 // time; what those append is carried out before the runner returns to the loop.
-class ServerRunner final : private net::MqttListener {
+//
+// In a shared group (a `$share/...` login subscription) the logins come through a LoginLink,
+// a clean-session connection of their own, which joins the group only while the session
+// connection is up and the Issuer wants logins; everything else stays on the persistent one.
+class ServerRunner final : private net::MqttListener, private LoginLinkOwner {
   public:
     static core::Result<std::unique_ptr<ServerRunner>> create(net::EventLoop& loop,
                                                               net::MqttOptions mqtt,
@@ -99,6 +108,20 @@ class ServerRunner final : private net::MqttListener {
   private:
     ServerRunner(net::EventLoop& loop, core::Issuer issuer, ServerObserver& observer);
 
+    // The Issuer's actions: the login subscription to the LoginLink, the rest to the
+    // session connection.
+    class Routing final : public core::MqttOutput {
+      public:
+        explicit Routing(ServerRunner& runner) : runner_(runner) {}
+        void subscribe(std::string_view topic, int qos) override;
+        void unsubscribe(std::string_view topic) override;
+        void publish(std::string_view topic, std::string_view payload, int qos) override;
+        void disconnect() override;
+
+      private:
+        ServerRunner& runner_;
+    };
+
     void on_connected(bool session_present) override;
     void on_refused(std::string reason) override;
     void on_connection_lost(std::string reason) override;
@@ -109,6 +132,16 @@ class ServerRunner final : private net::MqttListener {
     void on_request_failed(std::string_view reason) override;
     void on_delivered(int message_id) override;
 
+    void on_login_message(std::string_view topic, std::string_view payload, int qos,
+                          bool retained) override;
+    void on_login_subscribed(std::string_view filter, int granted_qos) override;
+    void on_login_link_refused(std::string_view reason) override;
+    void on_login_link_lost(std::string_view reason) override;
+    void on_login_link_closed() override;
+
+    // Disconnects the session connection and the login link; on_stopped once both closed.
+    void close_connections();
+    void report_stopped_once_closed();
     void on_deadline();
     void on_connect_timeout();
     // Carries out what the Issuer appended, until nothing is left, then re-arms the timer.
@@ -120,6 +153,10 @@ class ServerRunner final : private net::MqttListener {
     ServerObserver& observer_;
     std::unique_ptr<net::MqttConnection> connection_;
     std::unique_ptr<EndTrackingOutput> output_;
+    std::unique_ptr<LoginLink> login_link_;  // in a shared group only
+    Routing routing_{*this};
+    bool connection_closed_ = false;
+    bool login_link_closed_ = true;
     DeadlineTimer deadline_;
     net::Timer connect_deadline_;
     core::Duration connect_timeout_{};

@@ -130,6 +130,11 @@ void Server::on_end_delivered(const runner::ServerRunner& runner, const std::str
     observer_.on_end_delivered(runner, session_id);
 }
 
+void Server::on_shared_group_refused(const runner::ServerRunner& runner, std::string_view reason) {
+    shared_group_refusal_ = std::string(reason);
+    observer_.on_shared_group_refused(runner, reason);
+}
+
 void Server::on_ready(const runner::ServerRunner& runner) {
     observer_.on_ready(runner);
 }

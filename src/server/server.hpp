@@ -67,6 +67,10 @@ class Server final : private runner::ServerObserver {
     }
     // Why the broker refused a subscription the server needs, which stopped it.
     [[nodiscard]] const std::optional<std::string>& refusal() const { return refusal_; }
+    // Why the broker cannot deliver a shared group's logins, which stopped the server.
+    [[nodiscard]] const std::optional<std::string>& shared_group_refusal() const {
+        return shared_group_refusal_;
+    }
     // Sessions issued whose IDs wait for a confirmation.
     [[nodiscard]] std::size_t awaiting_announce() const { return gate_.waiting(); }
 
@@ -83,6 +87,8 @@ class Server final : private runner::ServerObserver {
     void on_request_failed(const runner::ServerRunner& runner, std::string_view reason) override;
     void on_end_delivered(const runner::ServerRunner& runner,
                           const std::string& session_id) override;
+    void on_shared_group_refused(const runner::ServerRunner& runner,
+                                 std::string_view reason) override;
 
     void on_issued(const core::server_event::SessionIssued& issued);
     void confirm(const std::string& session_id, Confirmation confirmation);
@@ -97,6 +103,7 @@ class Server final : private runner::ServerObserver {
     std::uint64_t sessions_ended_ = 0;
     std::optional<std::string> ledger_failure_;
     std::optional<std::string> refusal_;
+    std::optional<std::string> shared_group_refusal_;
 };
 
 }  // namespace cmdlink::server

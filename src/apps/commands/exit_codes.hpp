@@ -13,6 +13,7 @@ inline constexpr int kExitLoginTimeout = 4;   // no session ID within the login 
 inline constexpr int kExitIdleTimeout = 5;    // no command or end within the idle timeout
 inline constexpr int kExitInterrupted = 6;    // SIGINT/SIGTERM, after a clean disconnect
 inline constexpr int kExitSystem = 7;         // the system refused a resource (descriptors, memory)
+inline constexpr int kExitNoSharedGroup = 8;  // server --shared-group: the broker cannot share
 
 // The exit code of a command that stops on `error`.
 inline int exit_code_for(const core::Error& error) {

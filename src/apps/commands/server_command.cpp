@@ -148,6 +148,11 @@ int run_server(const ServerFlags& flags) {
         return kExitUsage;
     }
     if (server.ledger_failure()) return kExitUsage;
+    if (const auto& refusal = server.shared_group_refusal()) {
+        console.log().error("{}; the server stops (docs/scale-out.md)", *refusal);
+        console.emit({{"event", "shared_group_refused"}, {"reason", *refusal}});
+        return kExitNoSharedGroup;
+    }
     if (const auto& refusal = server.refusal()) {
         console.log().error("{}; the server cannot work without it", *refusal);
         return kExitCannotConnect;
@@ -167,7 +172,8 @@ std::function<int()> add_server_command(CLI::App& app) {
         "server exits 0); SIGINT, or a second SIGTERM, ends the sessions in flight as "
         "interrupted and exits at once.\n"
         "Exit codes: 0 stopped normally, 2 bad usage or input, or a ledger that cannot be "
-        "opened or written, 3 cannot connect or authentication refused.");
+        "opened or written, 3 cannot connect or authentication refused, 8 --shared-group on a "
+        "broker that does not deliver shared subscriptions (docs/scale-out.md).");
     add_connection_flags(*command, flags->connection, kServerDefaults);
     add_policy_flags(*command, flags->policy);
     command
