@@ -48,9 +48,14 @@ CREATE TABLE refused_logins (
     id      INTEGER PRIMARY KEY,
     user_id TEXT NOT NULL,
     reason  TEXT NOT NULL,
-    at_us   INTEGER NOT NULL
+    at_us   INTEGER NOT NULL,
+    count   INTEGER NOT NULL DEFAULT 1
 );
 )sql";
+
+// From version 1: a row of refused_logins may stand for several logins (a second's tally).
+constexpr const char* kUpgradeFromVersion1 =
+    "ALTER TABLE refused_logins ADD COLUMN count INTEGER NOT NULL DEFAULT 1";
 
 core::Result<int> read_integer_pragma(SqliteDatabase& db, const std::string& pragma) {
     auto statement = db.prepare("PRAGMA " + pragma);
@@ -84,7 +89,10 @@ core::Result<int> check_version(SqliteDatabase& db) {
     if (auto checked = check_integrity(db); !checked) return checked.failure();
     auto version = read_integer_pragma(db, "user_version");
     if (!version) return version.failure();
-    if (version.value() == kLedgerSchemaVersion) return version;
+    if (version.value() == kLedgerSchemaVersion ||
+        version.value() == kUpgradableLedgerSchemaVersion) {
+        return version;
+    }
     if (version.value() == 0) {
         auto tables = table_count(db);
         if (!tables) return tables.failure();
@@ -99,7 +107,8 @@ core::Result<SqliteDatabase> fail(const std::string& path, const std::string& wh
     return core::Error{"unusable ledger " + path + ": " + why};
 }
 
-core::Result<bool> configure_for_writing(SqliteDatabase& db, bool fresh) {
+core::Result<bool> configure_for_writing(SqliteDatabase& db, int version) {
+    const bool fresh = version == 0;
     // A reader (`results`) may hold the lock for a moment; wait rather than fail.
     if (auto done = db.execute("PRAGMA busy_timeout = 5000"); !done) return done;
     // WAL: readers never block the writer, and a commit is one append to the -wal file.
@@ -118,8 +127,8 @@ core::Result<bool> configure_for_writing(SqliteDatabase& db, bool fresh) {
     if (auto done = db.execute("PRAGMA synchronous = NORMAL"); !done) return done;
     // Writing the header here proves at start that the file and its directory are writable.
     if (auto done = db.execute("BEGIN IMMEDIATE"); !done) return done;
-    if (fresh) {
-        if (auto done = db.execute(kSchema); !done) {
+    if (fresh || version == kUpgradableLedgerSchemaVersion) {
+        if (auto done = db.execute(fresh ? kSchema : kUpgradeFromVersion1); !done) {
             static_cast<void>(db.execute("ROLLBACK"));
             return done;
         }
@@ -141,7 +150,7 @@ core::Result<SqliteDatabase> open_ledger_for_writing(const std::string& path) {
     if (sqlite3_db_readonly(db.handle(), "main") == 1) return fail(path, "the file is read-only");
     auto version = check_version(db);
     if (!version) return fail(path, version.error());
-    if (auto configured = configure_for_writing(db, version.value() == 0); !configured) {
+    if (auto configured = configure_for_writing(db, version.value()); !configured) {
         return fail(path, configured.error());
     }
     return opened;
@@ -158,7 +167,7 @@ core::Result<SqliteDatabase> open_ledger_for_reading(const std::string& path) {
     static_cast<void>(db.execute("PRAGMA busy_timeout = 5000"));
     auto version = check_version(db);
     if (!version) return fail(path, version.error());
-    if (version.value() != kLedgerSchemaVersion) return fail(path, "it has no cmdlink schema");
+    if (version.value() == 0) return fail(path, "it has no cmdlink schema");
     return opened;
 }
 

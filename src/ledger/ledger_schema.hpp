@@ -7,9 +7,12 @@
 
 namespace cmdlink::ledger {
 
-// Stored in `PRAGMA user_version`; a ledger of another version is refused, never migrated
-// silently.
-inline constexpr int kLedgerSchemaVersion = 1;
+// Stored in `PRAGMA user_version`. Version 2 added `refused_logins.count` (a second's tally of
+// refused logins is one row). A version 1 ledger is upgraded when the server opens it (one
+// added column, default 1: every old row was one login) and read as it is; any other version
+// is refused, never migrated silently.
+inline constexpr int kLedgerSchemaVersion = 2;
+inline constexpr int kUpgradableLedgerSchemaVersion = 1;
 
 // Opens the ledger for the server, creating it (and its schema) when the file does not exist.
 // Fails with a message naming the file for a read-only file or directory, a file that is not
