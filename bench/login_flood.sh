@@ -6,8 +6,8 @@
 #     while the server's RSS is sampled every 0.5 s;
 #   - from the flood's end, a normal `cmdlink client` starts every second until one passes
 #     (at most 90); the figure is when the first passing one had passed, counted from the end;
-#   - 35 s after the end (every flood session has timed out), the RSS again, then SIGINT, and
-#     the ledger's size and rows once the server has closed it.
+#   - 35 s after the end (every flood session has timed out), the RSS again and the ledger's
+#     size (file and WAL), then SIGINT (SIGKILL if it has not ended 60 s later) and its rows.
 # Usage: bench/login_flood.sh [CMDLINK...]   (default: ./build/cmdlink)
 # Environment: RATE (10000), FLOOD_SECONDS (20), USERS (RATE * SECONDS: a new user ID each time).
 set -uo pipefail
@@ -26,7 +26,7 @@ status_kb() { awk -v key="$2:" '$1 == key {print $2}' "/proc/$1/status" 2>/dev/n
 
 echo "Flood: $rate logins/s for $seconds s, $users user IDs, QoS 0 (bench/login_flood)."
 echo
-echo "| build | flood sent | server RSS idle MB | server peak RSS MB | RSS 35 s after the end MB | first normal client passed, s after the end (its start) | ledger MB | session rows | refused-login rows (logins) | server log lines | server exit |"
+echo "| build | flood sent | server RSS idle MB | server peak RSS MB | RSS 35 s after the end MB | first normal client passed, s after the end (its start) | ledger MB 35 s after | session rows | refused-login rows (logins) | server log lines | server after SIGINT |"
 echo "|---|---|---|---|---|---|---|---|---|---|---|"
 for bin in "${binaries[@]}"; do
   (
@@ -36,37 +36,48 @@ for bin in "${binaries[@]}"; do
     server_pid=$!
     sleep 1
     idle=$(status_kb "$server_pid" VmRSS)
-    sent=$("$flood" "$port" "$rate" "$seconds" "$users" 0 2>&1 | awk '{print $1 " (" $6 ")"}')
+    sent=$("$flood" "$port" "$rate" "$seconds" "$users" 0 2>&1 | awk '{gsub(/[(),]/, "", $6); print $1 " (" $6 ")"}')
     ended=$(now_s)
     # Normal clients, one a second from the flood's end, until one passes.
     : >"$work/probes"
+    probes=()
     for k in $(seq 0 89); do
       (
         start=$(since "$ended")
-        "$bin" client --port "$port" --user-id "probe-$k" --login-timeout 10 --idle-timeout 10 -q \
-          >/dev/null 2>&1
+        "$bin" client --host 127.0.0.1 --port "$port" --user-id "probe-$k" --login-timeout 10 \
+          --idle-timeout 10 -q >/dev/null 2>&1
         rc=$?
         echo "$k $start $(since "$ended") $rc" >>"$work/probes"
       ) &
+      probes+=($!)
       sleep 1
       grep -q ' 0$' "$work/probes" && break
     done
-    wait_until=$(awk -v e="$ended" 'BEGIN {print e + 35}')
+    wait_until=$(awk -v e="$ended" 'BEGIN {printf "%.3f", e + 35}')
     while awk -v t="$(now_s)" -v u="$wait_until" 'BEGIN {exit !(t < u)}'; do sleep 0.5; done
     after=$(status_kb "$server_pid" VmRSS)
     peak=$(status_kb "$server_pid" VmHWM)
+    ledger_bytes=$(cat "$ledger" "$ledger-wal" 2>/dev/null | wc -c)
+    # SIGINT, then at most 60 s for it to end its sessions and close the ledger.
     kill -INT "$server_pid"
-    wait "$server_pid"
-    server_rc=$?
+    server_rc="killed after 60 s"
+    for _ in $(seq 120); do kill -0 "$server_pid" 2>/dev/null || break; sleep 0.5; done
+    if kill -0 "$server_pid" 2>/dev/null; then
+      kill -KILL "$server_pid"
+      wait "$server_pid"
+    else
+      wait "$server_pid"
+      server_rc="exit $?"
+    fi
     # The probes still running end within their own timeouts.
-    wait
+    wait "${probes[@]}"
     first=$(awk '$4 == 0 {print $3, $2}' "$work/probes" | sort -n | head -1)
-    python3 - "$bin" "$sent" "$idle" "$peak" "$after" "$first" "$ledger" "$work/server.log" "$server_rc" <<'PY'
-import os, sqlite3, sys
-bin_, sent, idle, peak, after, first, ledger, log, rc = sys.argv[1:]
+    python3 - "$bin" "$sent" "$idle" "$peak" "$after" "$first" "$ledger" "$work/server.log" "$server_rc" "$ledger_bytes" <<'PY'
+import sqlite3, sys
+bin_, sent, idle, peak, after, first, ledger, log, rc, size = sys.argv[1:]
+size = int(size)
 mb = lambda kb: f"{int(kb) / 1024:.1f}" if kb else "?"
-size = sum(os.path.getsize(p) for p in (ledger, ledger + "-wal") if os.path.exists(p))
-db = sqlite3.connect(f"file:{ledger}?mode=ro", uri=True)
+db = sqlite3.connect(ledger)
 sessions = db.execute("SELECT count(*) FROM sessions").fetchone()[0]
 columns = [row[1] for row in db.execute("PRAGMA table_info(refused_logins)")]
 refused_rows = db.execute("SELECT count(*) FROM refused_logins").fetchone()[0]
