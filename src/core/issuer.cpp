@@ -1,6 +1,7 @@
 #include "core/issuer.hpp"
 
 #include <algorithm>
+#include <chrono>
 #include <utility>
 
 #include "core/protocol.hpp"
@@ -85,22 +86,35 @@ void Issuer::on_message(std::string_view topic, std::string_view payload, int qo
     disconnect_if_drained();
 }
 
+namespace {
+// Refused logins and stray replies are recorded one by one up to the policy's limit per window
+// of this length, and the rest of each window's counted.
+constexpr Duration kTallyWindow = std::chrono::seconds(1);
+// Distinct reasons tallied per window; further ones share one tally, so a flood of logins
+// each refused for a reason of its own stays bounded too.
+constexpr std::size_t kMaxTalliedReasons = 16;
+constexpr std::string_view kVariousReasons = "various reasons";
+// A repeated login re-sends the session ID (a device that reconnected without its session
+// logs in again and needs it); after the first few times, at most once a second, so that one
+// user ID cannot turn a flood of logins into a flood of publishes.
+constexpr std::uint32_t kIdSendsAtOnce = 4;
+constexpr Duration kMinIdResendInterval = std::chrono::seconds(1);
+}  // namespace
+
 void Issuer::on_login(std::string_view payload, TimePoint now) {
     ++counts_.logins;
-    const auto refuse = [&](std::string reason) {
-        ++counts_.logins_refused;
-        outbox_.record(server_event::LoginRefused{payload, std::move(reason)});
-    };
+    const auto refuse = [&](std::string reason) { refuse_login(payload, std::move(reason), now); };
     if (auto why = check_payload(payload)) return refuse(*why);
     if (auto why = check_user_id(payload)) return refuse(*why);
 
     const std::string user_id(payload);
     const auto found = by_user_id_.find(user_id);
     if (found != by_user_id_.end() && !sessions_.at(found->second).has_sent_commands()) {
-        const ServerSession& previous = sessions_.at(found->second);
+        ServerSession& previous = sessions_.at(found->second);
         // A held ID goes out once announced; sending it now would defeat the hold.
-        if (previous.announced()) {
-            outbox_.publish(session_id_topic(user_id), previous.session_id(), kMaxQos);
+        if (previous.announced() && (previous.id_sent_count() < kIdSendsAtOnce ||
+                                     now >= previous.id_sent_at() + kMinIdResendInterval)) {
+            previous.resend_id(now, outbox_);
         }
         outbox_.record(server_event::SessionIssued{user_id, previous.session_id(), true});
         return;
@@ -108,6 +122,7 @@ void Issuer::on_login(std::string_view payload, TimePoint now) {
     // Checked after the repeat above, which creates nothing, and before a running session is
     // abandoned for a new one that would not be allowed to start.
     if (draining_) return refuse("the server is shutting down and takes no new sessions");
+    if (!hold_reason_.empty()) return refuse(hold_reason_);
     auto session_id = new_session_id(user_id);
     if (!session_id) return refuse(session_id.error());
     if (found != by_user_id_.end()) {
@@ -116,7 +131,8 @@ void Issuer::on_login(std::string_view payload, TimePoint now) {
                                    now, outbox_);
         retire(previous, now);
     }
-    if (policy_.max_sessions != 0 && sessions_.size() >= policy_.max_sessions) {
+    if (policy_.max_sessions != 0 && sessions_.size() >= policy_.max_sessions &&
+        !evict_unanswered(now)) {
         return refuse("the server is at its limit of " + std::to_string(policy_.max_sessions) +
                       " sessions in flight");
     }
@@ -133,6 +149,96 @@ void Issuer::on_login(std::string_view payload, TimePoint now) {
     // The ID waits for announce(): the caller first makes the session durable and grants its
     // topics to its student.
     outbox_.record(server_event::SessionIssued{user_id, session.session_id(), false});
+}
+
+void Issuer::refuse_login(std::string_view user_id, std::string reason, TimePoint now) {
+    ++counts_.logins_refused;
+    if (refusal_window_start_ == kNever || now >= refusal_window_start_ + kTallyWindow) {
+        flush_refusal_tally(now, true);
+        refusal_window_start_ = now;
+        refusals_recorded_in_window_ = 0;
+    }
+    if (refusals_recorded_in_window_ < policy_.refused_logins_recorded_per_second) {
+        ++refusals_recorded_in_window_;
+        outbox_.record(server_event::LoginRefused{user_id, std::move(reason)});
+        return;
+    }
+    if (refusal_tally_.size() >= kMaxTalliedReasons && !refusal_tally_.contains(reason)) {
+        reason = kVariousReasons;
+    }
+    RefusalTally& tally = refusal_tally_[reason];
+    if (tally.count == 0) {
+        tally.user_id = user_id;
+    } else if (!tally.several_users && tally.user_id != user_id) {
+        tally.several_users = true;
+        tally.user_id.clear();
+    }
+    ++tally.count;
+}
+
+void Issuer::flush_refusal_tally(TimePoint now, bool window_over) {
+    if (!window_over &&
+        (refusal_window_start_ == kNever || now < refusal_window_start_ + kTallyWindow)) {
+        return;
+    }
+    for (auto& [reason, tally] : refusal_tally_) {
+        outbox_.record(server_event::LoginRefused{tally.user_id, reason, tally.count});
+    }
+    refusal_tally_.clear();
+}
+
+bool Issuer::record_stray_reply(TimePoint now) {
+    if (stray_window_start_ == kNever || now >= stray_window_start_ + kTallyWindow) {
+        flush_stray_tally();
+        stray_window_start_ = now;
+        strays_recorded_in_window_ = 0;
+    }
+    if (strays_recorded_in_window_ < policy_.stray_replies_recorded_per_second) {
+        ++strays_recorded_in_window_;
+        return true;
+    }
+    ++strays_counted_in_window_;
+    return false;
+}
+
+void Issuer::flush_stray_tally() {
+    if (strays_counted_in_window_ == 0) return;
+    outbox_.record(server_event::MessageIgnored{
+        "+/+", std::to_string(strays_counted_in_window_) +
+                   " more replies to sessions unknown or ended within a second: counted, not "
+                   "recorded one by one"});
+    strays_counted_in_window_ = 0;
+}
+
+bool Issuer::evict_unanswered(TimePoint now) {
+    while (!awaiting_answer_.empty()) {
+        const auto [since, serial] = awaiting_answer_.front();
+        const auto found = sessions_.find(serial);
+        if (found == sessions_.end() || found->second.summary().correct > 0) {
+            awaiting_answer_.pop_front();
+            continue;
+        }
+        const Duration waited = now - since;
+        if (waited < policy_.unanswered_evictable_after) return false;
+        awaiting_answer_.pop_front();
+        ServerSession& session = found->second;
+        const auto tenths =
+            std::chrono::duration_cast<std::chrono::milliseconds>(waited).count() / 100;
+        session.end(SessionOutcome::kTimedOut,
+                    "no answer to any of its " + std::to_string(session.summary().commands) +
+                        " commands after " + std::to_string(tenths / 10) + "." +
+                        std::to_string(tenths % 10) + " s, while the server was at its limit of " +
+                        std::to_string(policy_.max_sessions) +
+                        " sessions in flight: ended to make room for a new login",
+                    now, outbox_);
+        retire(serial, now);
+        return true;
+    }
+    return false;
+}
+
+void Issuer::note_running(std::uint64_t serial, TimePoint now) {
+    awaiting_answer_.emplace_back(now, serial);
 }
 
 void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos, TimePoint now) {
@@ -153,7 +259,10 @@ void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos,
     if (found == by_session_id_.end()) {
         const Verdict verdict =
             ended_.contains(key) ? Verdict::kAfterEnd : Verdict::kUnknownSession;
-        outbox_.record(server_event::ReplyChecked{session_id, command, payload, qos, verdict, {}});
+        if (record_stray_reply(now)) {
+            outbox_.record(
+                server_event::ReplyChecked{session_id, command, payload, qos, verdict, {}});
+        }
         return;
     }
     const std::uint64_t serial = found->second;
@@ -175,12 +284,24 @@ void Issuer::on_timer(TimePoint now) {
         // Entries whose session ended or moved its deadline are stale; skip them.
         if (found == sessions_.end() || found->second.deadline() != wakeup.at) continue;
         ServerSession& session = found->second;
+        const bool was_issued = session.state() == ServerSession::State::kIssued;
         session.on_timer(now, policy_, outbox_);
         if (session.state() == ServerSession::State::kEnded) {
             retire(wakeup.serial, now);
         } else {
+            if (was_issued) note_running(wakeup.serial, now);
             schedule(wakeup.serial, session);
         }
+    }
+    // Entries of sessions answered or ended since leave the front; the rest wait for a login.
+    while (!awaiting_answer_.empty()) {
+        const auto found = sessions_.find(awaiting_answer_.front().second);
+        if (found != sessions_.end() && found->second.summary().correct == 0) break;
+        awaiting_answer_.pop_front();
+    }
+    flush_refusal_tally(now, false);
+    if (stray_window_start_ != kNever && now >= stray_window_start_ + kTallyWindow) {
+        flush_stray_tally();
     }
     forget_expired(now);
     disconnect_if_drained();
@@ -237,6 +358,7 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now) {
     if (session.state() == ServerSession::State::kEnded) {
         retire(serial, now);
     } else {
+        if (session.has_sent_commands()) note_running(serial, now);
         schedule(serial, session);
     }
     return true;
@@ -254,6 +376,14 @@ void Issuer::remember_ended(const EndedSession& ended, TimePoint now) {
         std::upper_bound(ended_order_.begin(), ended_order_.end(), at,
                          [](TimePoint value, const auto& entry) { return value < entry.first; });
     ended_order_.emplace(later, at, ended.session_id);
+}
+
+void Issuer::hold_logins(std::string reason) {
+    hold_reason_ = std::move(reason);
+}
+
+void Issuer::resume_logins() {
+    hold_reason_.clear();
 }
 
 void Issuer::drain() {
@@ -276,6 +406,8 @@ void Issuer::stop(TimePoint now, std::string_view reason) {
         sessions_.at(serial).end(SessionOutcome::kInterrupted, std::string(reason), now, outbox_);
         retire(serial, now);
     }
+    flush_refusal_tally(now, true);
+    flush_stray_tally();
     disconnect_if_drained();
 }
 
@@ -287,6 +419,12 @@ void Issuer::disconnect_if_drained() {
 
 TimePoint Issuer::next_deadline() const {
     TimePoint next = wakeups_.empty() ? kNever : wakeups_.top().at;
+    if (!refusal_tally_.empty() && refusal_window_start_ + kTallyWindow < next) {
+        next = refusal_window_start_ + kTallyWindow;
+    }
+    if (strays_counted_in_window_ != 0 && stray_window_start_ + kTallyWindow < next) {
+        next = stray_window_start_ + kTallyWindow;
+    }
     if (!ended_order_.empty()) {
         const TimePoint forget_at = ended_order_.front().first + policy_.ended_retention;
         if (forget_at < next) next = forget_at;

@@ -2,6 +2,7 @@
 
 #include <cstdint>
 #include <deque>
+#include <map>
 #include <optional>
 #include <queue>
 #include <string>
@@ -75,6 +76,11 @@ class Issuer {
     // Replies to `ended` count as after the end (not as unknown) for the rest of its retention.
     // If it passed but its end was never acknowledged by the broker, the end goes out again.
     void remember_ended(const EndedSession& ended, TimePoint now);
+    // While held, logins that would start a session are refused with `reason` (the server
+    // cannot take more now: its ledger is behind); repeated logins still get their ID.
+    void hold_logins(std::string reason);
+    void resume_logins();
+    [[nodiscard]] bool holding_logins() const { return !hold_reason_.empty(); }
     // For a server that is stopping gently: new logins are refused with a reason, the
     // sessions in flight run to their end (passed, failed or timed out), then it disconnects.
     void drain();
@@ -116,6 +122,17 @@ class Issuer {
     void disconnect_if_drained();
     void forget_expired(TimePoint now);
     void count_outcome(const ServerSession& session);
+    void refuse_login(std::string_view user_id, std::string reason, TimePoint now);
+    // Records the refusals counted beyond the recorded ones of the second that has passed.
+    void flush_refusal_tally(TimePoint now, bool window_over);
+    // At max_sessions: ends the session that has waited longest (and at least the policy's
+    // unanswered_evictable_after) for any answer, to make room. False if none qualifies.
+    bool evict_unanswered(TimePoint now);
+    void note_running(std::uint64_t serial, TimePoint now);
+    // Whether a reply to a session unknown or ended may be recorded one by one (within the
+    // policy's limit per second); if not, it is counted for the second's tally.
+    bool record_stray_reply(TimePoint now);
+    void flush_stray_tally();
 
     ServerPolicy policy_;
     RandomSource* random_;
@@ -128,6 +145,23 @@ class Issuer {
     std::unordered_map<std::string, TimePoint> ended_;
     std::deque<std::pair<TimePoint, std::string>> ended_order_;
     IssuerCounts counts_;
+    // The sessions whose commands went out, oldest first; an entry whose session ended or was
+    // answered since is skipped when it reaches the front.
+    std::deque<std::pair<TimePoint, std::uint64_t>> awaiting_answer_;
+    // Refused logins of the current one-second window: the first ones are recorded one by one,
+    // the rest counted per reason (with their user ID while it is always the same).
+    struct RefusalTally {
+        std::uint64_t count = 0;
+        std::string user_id;
+        bool several_users = false;
+    };
+    TimePoint refusal_window_start_ = kNever;
+    std::uint32_t refusals_recorded_in_window_ = 0;
+    std::map<std::string, RefusalTally> refusal_tally_;
+    std::string hold_reason_;
+    TimePoint stray_window_start_ = kNever;
+    std::uint32_t strays_recorded_in_window_ = 0;
+    std::uint64_t strays_counted_in_window_ = 0;
     // The subscriptions of the last start() not yet acknowledged; Ready when none is left.
     std::vector<std::string> awaiting_suback_;
     ServerOutbox outbox_;

@@ -21,6 +21,11 @@ struct RestoredSession {
     std::string session_id;
     std::vector<Message> sent;     // the commands sent, in order; empty if none was
     std::vector<Message> answers;  // the replies accepted as answers (correct or low QoS)
+    // The replies that answered nothing (surplus or unexpected), and the wrong ones: the
+    // previous run may have died between recording a reply and recording what it meant for
+    // the session, so the restore judges them again under the policy in force.
+    std::vector<Message> surplus;
+    std::vector<Message> wrong;
 };
 
 // A session that ended shortly before a restart, so that late replies to it are still told

@@ -42,9 +42,13 @@ struct SessionSummary {
 
 // What the issuing side records; views live as long as the batch that carries them.
 namespace server_event {
+// One refused login; or, with `count` above 1, the tally of logins refused for one reason
+// within one second beyond the policy's refused_logins_recorded_per_second (`user_id` is then
+// empty if they came from several user IDs).
 struct LoginRefused {
     std::string_view user_id;
     std::string reason;
+    std::uint64_t count = 1;
 };
 // A new session exists, but its ID waits for Issuer::announce(); `repeated`: the same user
 // logged in again before any command, and hears the same ID again (announced already).

@@ -30,6 +30,19 @@ struct ServerPolicy {
     Duration session_timeout = std::chrono::seconds(30);
     bool strict = false;
     std::size_t max_sessions = 0;  // 0: no limit
+    // At max_sessions, a login takes the place of the session that has waited longest for an
+    // answer to any of its commands, once it has waited this long: a flood of logins that
+    // never answer cannot keep the server full after it ends.
+    Duration unanswered_evictable_after = std::chrono::seconds(2);
+    // Beyond this many surplus or unexpected replies, a session only counts them (in its
+    // summary), so that a device repeating a reply cannot fill the ledger.
+    std::uint32_t surplus_replies_recorded = 20;
+    // Beyond this many refused logins in one second, the rest of that second's are only
+    // counted, one tally per reason, so that a login flood cannot fill the ledger or the log.
+    std::uint32_t refused_logins_recorded_per_second = 100;
+    // The same for replies to sessions unknown or ended: the rest of a second's are counted
+    // in one line of the transcript.
+    std::uint32_t stray_replies_recorded_per_second = 100;
     std::string login_subscription = "login";
     ReplySubscription replies = ReplySubscription::kWildcard;
     // Replies that come after the end are told apart from replies to unknown sessions

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstdint>
+#include <optional>
 #include <string>
 #include <string_view>
 #include <vector>
@@ -30,7 +31,8 @@ class ServerSession {
     // the broker kept during the restart are read before it can expire. With no command sent,
     // it publishes its ID again (harmless if the device has it) and keeps its fresh plan for
     // after the delay. In lockstep pacing the unsent rest of its plan comes from the fresh
-    // draw. Ends as passed at once if every command is answered.
+    // draw. Ends as passed at once if every command is answered, as failed if the replies
+    // recorded fail it under `policy` (strict mode, a wrong reply).
     //
     // Every command sent but unanswered is published again: the crash may have lost it on its
     // way out, or lost the device's reply on its way in (docs/crash-safety.md). A device that
@@ -44,6 +46,9 @@ class ServerSession {
     // then a session waits without a timer.
     void announce(TimePoint now, const ServerPolicy& policy, ServerOutbox& out);
 
+    // Publishes the announced ID again (a repeated login).
+    void resend_id(TimePoint now, ServerOutbox& out);
+
     void on_timer(TimePoint now, const ServerPolicy& policy, ServerOutbox& out);
     void on_reply(std::string_view command, std::string_view word, int qos, TimePoint now,
                   const ServerPolicy& policy, ServerOutbox& out);
@@ -53,6 +58,9 @@ class ServerSession {
     [[nodiscard]] TimePoint deadline() const { return deadline_; }
     [[nodiscard]] bool has_sent_commands() const { return sent_ > 0; }
     [[nodiscard]] bool announced() const { return announced_; }
+    // When its ID last went out, if announced, and how often it did.
+    [[nodiscard]] TimePoint id_sent_at() const { return id_sent_at_; }
+    [[nodiscard]] std::uint32_t id_sent_count() const { return id_sent_count_; }
     [[nodiscard]] const std::string& user_id() const { return user_id_; }
     [[nodiscard]] const std::string& session_id() const { return session_id_; }
     [[nodiscard]] const SessionSummary& summary() const { return summary_; }
@@ -72,6 +80,11 @@ class ServerSession {
     PlannedCommand* best_unanswered(std::size_t table_index, int qos);
     void accept(PlannedCommand& command, TimePoint now, const ServerPolicy& policy,
                 ServerOutbox& out);
+    // What a previous run recorded, judged by this run's policy as if it arrived now: in
+    // strict mode a low-QoS answer or a surplus reply fails the session, a wrong reply always
+    // does. Why it fails, or nothing.
+    std::optional<std::string> judge_restored_replies(const RestoredSession& restored,
+                                                      const ServerPolicy& policy);
 
     std::string user_id_;
     std::string session_id_;
@@ -86,6 +99,8 @@ class ServerSession {
     std::uint32_t excused_surplus_ = 0;
     TimePoint deadline_;
     TimePoint timeout_at_;
+    TimePoint id_sent_at_{};
+    std::uint32_t id_sent_count_ = 0;
     SessionSummary summary_;
 };
 

@@ -86,7 +86,20 @@ std::optional<std::string> check_payload(std::string_view payload) {
 }
 
 std::optional<std::string> check_user_id(std::string_view user_id) {
-    return check_topic_level(user_id, "user ID", kMaxUserIdBytes);
+    if (auto why = check_topic_level(user_id, "user ID", kMaxUserIdBytes)) return why;
+    // The user ID is the first level of the device's session-ID topic: a topic that starts
+    // with '$' is the broker's own ($SYS); brokers refuse or hide it and wildcards skip it.
+    if (user_id.front() == '$') {
+        return std::string(
+            "user ID starts with '$', which MQTT reserves for the broker's own "
+            "topics ($SYS)");
+    }
+    // Blanks around an ID are invisible in every list and almost always a typing mistake:
+    // `12345 ` would be another student than `12345`.
+    if (user_id.front() == ' ' || user_id.back() == ' ') {
+        return std::string("user ID starts or ends with a blank");
+    }
+    return std::nullopt;
 }
 
 std::optional<std::string> check_session_id(std::string_view session_id) {

@@ -53,7 +53,8 @@ std::optional<LedgerRow> to_row(const core::ServerEvent& event, WallMicros at) {
                                  at};
     }
     if (const auto* refused = std::get_if<ev::LoginRefused>(&event)) {
-        return row::LoginRefused{std::string(refused->user_id), refused->reason, at};
+        return row::LoginRefused{std::string(refused->user_id), refused->reason, at,
+                                 refused->count};
     }
     return std::nullopt;
 }

@@ -52,10 +52,13 @@ struct SessionEnded {
     std::uint32_t surplus;
     WallMicros at;
 };
+// One refused login, or (count above 1) a second's tally of them for one reason; the user ID
+// is empty when the tally covers several.
 struct LoginRefused {
     std::string user_id;
     std::string reason;
     WallMicros at;
+    std::uint64_t count;
 };
 // The broker acknowledged the session's `Well done my IoT!`.
 struct EndDelivered {

@@ -49,17 +49,19 @@ CREATE TABLE refused_logins (
     id      INTEGER PRIMARY KEY,
     user_id TEXT NOT NULL,
     reason  TEXT NOT NULL,
-    at_us   INTEGER NOT NULL
+    at_us   INTEGER NOT NULL,
+    count   INTEGER NOT NULL DEFAULT 1
 );
 )sql";
 
-// Version 1 had no end_delivered_us: its passed sessions count as delivered, since nothing
-// recorded otherwise and publishing their ends again after years would only confuse devices.
-constexpr const char* kUpgradeFrom1 = R"sql(
+// From version 1: passed sessions count as delivered (nothing recorded otherwise, and
+// publishing their ends again would only confuse devices), and a row of refused_logins may
+// stand for several logins (a second's tally).
+constexpr const char* kUpgradeFromVersion1 = R"sql(
 ALTER TABLE sessions ADD COLUMN end_delivered_us INTEGER;
 UPDATE sessions SET end_delivered_us = end_us WHERE outcome = 'passed';
+ALTER TABLE refused_logins ADD COLUMN count INTEGER NOT NULL DEFAULT 1;
 )sql";
-constexpr int kUpgradableVersion = 1;
 
 core::Result<int> read_integer_pragma(SqliteDatabase& db, const std::string& pragma) {
     auto statement = db.prepare("PRAGMA " + pragma);
@@ -93,7 +95,8 @@ core::Result<int> check_version(SqliteDatabase& db) {
     if (auto checked = check_integrity(db); !checked) return checked.failure();
     auto version = read_integer_pragma(db, "user_version");
     if (!version) return version.failure();
-    if (version.value() == kLedgerSchemaVersion || version.value() == kUpgradableVersion) {
+    if (version.value() == kLedgerSchemaVersion ||
+        version.value() == kUpgradableLedgerSchemaVersion) {
         return version;
     }
     if (version.value() == 0) {
@@ -130,8 +133,8 @@ core::Result<bool> configure_for_writing(SqliteDatabase& db, int version) {
     if (auto done = db.execute("PRAGMA synchronous = NORMAL"); !done) return done;
     // Writing the header here proves at start that the file and its directory are writable.
     if (auto done = db.execute("BEGIN IMMEDIATE"); !done) return done;
-    if (fresh || version == kUpgradableVersion) {
-        if (auto done = db.execute(fresh ? kSchema : kUpgradeFrom1); !done) {
+    if (fresh || version == kUpgradableLedgerSchemaVersion) {
+        if (auto done = db.execute(fresh ? kSchema : kUpgradeFromVersion1); !done) {
             static_cast<void>(db.execute("ROLLBACK"));
             return done;
         }

@@ -54,6 +54,11 @@ std::uint64_t LedgerWriter::record(LedgerRow row) {
     return sequence;
 }
 
+std::uint64_t LedgerWriter::backlog() const {
+    const std::lock_guard lock(mutex_);
+    return recorded_ - committed_.load();
+}
+
 void LedgerWriter::read_signal() const {
     std::uint64_t count = 0;
     while (::read(signal_.get(), &count, sizeof count) == static_cast<ssize_t>(sizeof count)) {

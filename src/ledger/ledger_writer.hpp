@@ -35,6 +35,9 @@ class LedgerWriter {
 
     // Queues `row`; returns its sequence number (1, 2, ...). Rows are committed in order.
     std::uint64_t record(LedgerRow row);
+    // Rows recorded and not yet committed. Nothing recorded is ever dropped: the server keeps
+    // this bounded by refusing new sessions while it is high (Server).
+    [[nodiscard]] std::uint64_t backlog() const;
     // Every row recorded up to this sequence number is committed.
     [[nodiscard]] std::uint64_t committed() const { return committed_.load(); }
     // An eventfd that becomes readable after each commit and on failure; read_signal() drains it.

@@ -20,7 +20,7 @@ core::Result<core::PreviousRun> load_previous_run(const std::string& path,
     std::vector<core::RestoredSession>& restored = previous.in_flight;
     restored.reserve(open.value().size());
     for (const SessionRecord& session : open.value()) {
-        core::RestoredSession next{session.user_id, session.session_id, {}, {}};
+        core::RestoredSession next{session.user_id, session.session_id, {}, {}, {}, {}};
         auto commands = load_commands(db.value(), session.session_id);
         if (!commands) return core::Error{"cannot read " + path + ": " + commands.error()};
         for (const CommandRecord& command : commands.value()) {
@@ -33,6 +33,11 @@ core::Result<core::PreviousRun> load_previous_run(const std::string& path,
             if (reply.verdict == core::to_string(core::Verdict::kCorrect) ||
                 reply.verdict == core::to_string(core::Verdict::kLowQos)) {
                 next.answers.push_back({reply.command, reply.qos});
+            } else if (reply.verdict == core::to_string(core::Verdict::kSurplus) ||
+                       reply.verdict == core::to_string(core::Verdict::kUnexpected)) {
+                next.surplus.push_back({reply.command, reply.qos});
+            } else if (reply.verdict == core::to_string(core::Verdict::kWrong)) {
+                next.wrong.push_back({reply.command, reply.qos});
             }
         }
         restored.push_back(std::move(next));

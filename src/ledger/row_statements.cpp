@@ -27,7 +27,7 @@ core::Result<RowStatements> RowStatements::prepare(SqliteDatabase& db) {
          "correct = ?6, low_qos = ?7, wrong = ?8, surplus = ?9 "
          "WHERE session_id = ?1 AND end_us IS NULL"},
         {&statements.insert_refused_login_,
-         "INSERT INTO refused_logins (user_id, reason, at_us) VALUES (?1, ?2, ?3)"},
+         "INSERT INTO refused_logins (user_id, reason, at_us, count) VALUES (?1, ?2, ?3, ?4)"},
         {&statements.mark_end_delivered_,
          "UPDATE sessions SET end_delivered_us = ?2 "
          "WHERE session_id = ?1 AND end_delivered_us IS NULL"},
@@ -92,7 +92,10 @@ core::Result<bool> RowStatements::write(const row::SessionEnded& row) {
 }
 
 core::Result<bool> RowStatements::write(const row::LoginRefused& row) {
-    return run(insert_refused_login_.bind(1, row.user_id).bind(2, row.reason).bind(3, row.at));
+    return run(insert_refused_login_.bind(1, row.user_id)
+                   .bind(2, row.reason)
+                   .bind(3, row.at)
+                   .bind(4, static_cast<std::int64_t>(row.count)));
 }
 
 core::Result<bool> RowStatements::write(const row::EndDelivered& row) {

@@ -32,6 +32,13 @@ std::uint32_t event_mask(bool want_read, bool want_write) {
 
 }  // namespace
 
+std::string signal_name(int signal) {
+    if (const char* abbreviation = ::sigabbrev_np(signal)) {
+        return std::string("SIG") + abbreviation;
+    }
+    return "signal " + std::to_string(signal);
+}
+
 class EventLoop::SignalWatcher : public FdWatcher {
   public:
     SignalWatcher(UniqueFd fd, std::function<void(int)> callback)

@@ -3,6 +3,7 @@
 #include <cstdint>
 #include <functional>
 #include <memory>
+#include <string>
 #include <unordered_map>
 #include <vector>
 
@@ -24,6 +25,9 @@ class FdWatcher {
 
 class Timer;
 class BeforeSleepTask;
+
+// "SIGHUP", "SIGINT", ...: how a log line names a signal; "signal N" for one without a name.
+std::string signal_name(int signal);
 
 // A single-threaded epoll loop in the manner of redis' ae.c: file events and timers, plus
 // the few primitives (Envoy's Dispatcher names them) that make a callback safe to write.
@@ -75,7 +79,8 @@ class EventLoop {
     TimerId add_timer(core::TimePoint at, TimerCallback callback);
     void cancel_timer(TimerId id);
 
-    // SIGINT and SIGTERM arrive as events, through a signalfd, not as async handlers.
+    // The signals named (SIGINT, SIGTERM, SIGHUP) arrive as events, through a signalfd, not
+    // as async handlers: none of them ends the process by itself any more.
     core::Result<bool> on_signals(const std::vector<int>& signals,
                                   std::function<void(int)> callback);
 

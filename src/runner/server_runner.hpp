@@ -97,6 +97,9 @@ class ServerRunner final : private net::MqttListener, private LoginLinkOwner {
     void abandon(std::string_view reason);
     // Before start(): session IDs from a roster's pools (docs/isolation.md).
     void use_session_pool(core::SessionPool pool) { issuer_.use_session_pool(std::move(pool)); }
+    // While held, logins that would start a session are refused with `reason`.
+    void hold_logins(std::string reason) { issuer_.hold_logins(std::move(reason)); }
+    void resume_logins() { issuer_.resume_logins(); }
 
     [[nodiscard]] const core::Issuer& issuer() const { return issuer_; }
     [[nodiscard]] const net::MqttConnection& connection() const { return *connection_; }

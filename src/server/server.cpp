@@ -1,5 +1,7 @@
 #include "server/server.hpp"
 
+#include <chrono>
+#include <string>
 #include <utility>
 
 #include "isolation/session_grant.hpp"
@@ -21,6 +23,11 @@ core::Result<std::unique_ptr<Server>> Server::create(net::EventLoop& loop, Serve
         if (auto watched = server->recorder_->watch(); !watched) {
             return watched.failure();
         }
+        server->loop_ = &loop;
+        server->ledger_ = setup.ledger;
+        server->ledger_backlog_limit_ = setup.ledger_backlog_limit;
+        server->backlog_timer_ =
+            std::make_unique<net::Timer>(loop, [raw] { raw->check_ledger_backlog(); });
     }
     if (setup.grant_sessions) server->gate_.require(Confirmation::kGranted);
     auto runner = runner::ServerRunner::create(loop, std::move(setup.mqtt), std::move(setup.policy),
@@ -82,8 +89,26 @@ void Server::on_server_event(const runner::ServerRunner& runner, const core::Ser
     }
 }
 
+void Server::check_ledger_backlog() {
+    if (ledger_ == nullptr || runner_->stopped()) return;
+    const std::uint64_t backlog = ledger_->backlog();
+    if (!holding_for_ledger_ && backlog >= ledger_backlog_limit_) {
+        holding_for_ledger_ = true;
+        runner_->hold_logins("the server's ledger is behind (" + std::to_string(backlog) +
+                             " rows waiting to be written): no new session until it has caught "
+                             "up; try again in a few seconds");
+    } else if (holding_for_ledger_ && backlog <= ledger_backlog_limit_ / 2) {
+        holding_for_ledger_ = false;
+        runner_->resume_logins();
+    }
+    if (holding_for_ledger_) {
+        backlog_timer_->arm(loop_->now() + std::chrono::milliseconds(100));
+    }
+}
+
 void Server::on_issued(const core::server_event::SessionIssued& issued) {
     if (issued.repeated) return;
+    check_ledger_backlog();
     // The broker handles our publishes in order: the grant is in force before the ID it
     // guards can go out, and the plugin's answer confirms it.
     if (grant_sessions_) {

@@ -34,6 +34,9 @@ struct ServerSetup {
     ledger::LedgerWriter* ledger = nullptr;
     // What a previous run left in the ledger, put back on the first connection.
     core::PreviousRun previous;
+    // Rows waiting for the ledger's writer beyond which new sessions are refused (with a
+    // reason, recorded once there is room) until it has caught up to half of it.
+    std::uint64_t ledger_backlog_limit = 50'000;
 };
 
 // The server assembly: the Issuer driven over MQTT (ServerRunner), its ledger, the announce
@@ -91,6 +94,9 @@ class Server final : private runner::ServerObserver {
                                  std::string_view reason) override;
 
     void on_issued(const core::server_event::SessionIssued& issued);
+    // Holds new logins while the ledger's backlog is over its limit, and checks again every
+    // 100 ms until it is down to half, so that the writer's queue stays bounded.
+    void check_ledger_backlog();
     void confirm(const std::string& session_id, Confirmation confirmation);
     void on_grant_response(std::string_view response);
 
@@ -99,6 +105,11 @@ class Server final : private runner::ServerObserver {
     runner::ServerObserver& observer_;
     AnnounceGate gate_;
     std::unique_ptr<LedgerRecorder> recorder_;
+    net::EventLoop* loop_ = nullptr;
+    ledger::LedgerWriter* ledger_ = nullptr;
+    std::uint64_t ledger_backlog_limit_ = 0;
+    std::unique_ptr<net::Timer> backlog_timer_;
+    bool holding_for_ledger_ = false;
     std::unique_ptr<runner::ServerRunner> runner_;
     std::uint64_t sessions_ended_ = 0;
     std::optional<std::string> ledger_failure_;

@@ -25,10 +25,11 @@ const std::string kSid = "5b0e4a5e-1c8f-4b7e-9a51-0d6f2f1b7c11";
 class IssuerRestore : public ::testing::Test {
   protected:
     // `hold`: new sessions wait for announce(), as with a ledger; otherwise they go out at once.
-    void start(bool hold, Pacing pacing = Pacing::kBurst) {
+    void start(bool hold, Pacing pacing = Pacing::kBurst, bool strict = false) {
         hold_ = hold;
         ServerPolicy policy;
         policy.pacing = pacing;
+        policy.strict = strict;
         policy.delay = 1s;
         policy.session_timeout = 10s;
         policy.min_commands = 2;
@@ -61,7 +62,7 @@ class IssuerRestore : public ::testing::Test {
     }
     static RestoredSession running(std::vector<RestoredSession::Message> sent,
                                    std::vector<RestoredSession::Message> answers) {
-        return {"777", kSid, std::move(sent), std::move(answers)};
+        return {"777", kSid, std::move(sent), std::move(answers), {}, {}};
     }
 
     ScriptedRandom random;
@@ -132,6 +133,66 @@ TEST_F(IssuerRestore, AReplyToAnAlreadyAnsweredCommandIsSurplus) {
     ASSERT_EQ(out.replies.size(), 1U);
     EXPECT_EQ(out.replies[0].verdict, Verdict::kSurplus);
     EXPECT_TRUE(out.ended.empty());
+}
+
+// The previous run may die after recording a reply and before recording what it meant:
+// the restore judges the recorded replies again, under the policy of the run that restores.
+TEST_F(IssuerRestore, InStrictModeALowQosAnswerRecordedBeforeTheRestartFailsTheSession) {
+    start(true, Pacing::kBurst, true);
+    ASSERT_TRUE(restore(running({{"CMD1", 2}, {"CMD2", 1}}, {{"CMD1", 0}, {"CMD2", 1}})));
+    EXPECT_TRUE(out.actions.empty()) << "no Well done";
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kFailed);
+    EXPECT_EQ(out.ended[0].reason,
+              "reply to CMD1 at QoS 0, below the command's QoS 2 (strict mode) (recorded before a "
+              "server restart)");
+    EXPECT_EQ(out.ended[0].low_qos, 1U);
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+}
+
+TEST_F(IssuerRestore, InStrictModeASurplusReplyRecordedBeforeTheRestartFailsTheSession) {
+    start(true, Pacing::kBurst, true);
+    RestoredSession session = running({{"CMD1", 1}, {"CMD2", 1}}, {{"CMD1", 1}});
+    session.surplus = {{"CMD1", 1}};
+    ASSERT_TRUE(restore(session));
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kFailed);
+    EXPECT_EQ(out.ended[0].reason,
+              "surplus reply to CMD1 (strict mode) (recorded before a server restart)");
+    EXPECT_EQ(out.ended[0].surplus, 1U);
+}
+
+TEST_F(IssuerRestore, InStrictModeARecordedAnswerThatMatchesNoCommandSentIsSurplus) {
+    start(true, Pacing::kBurst, true);
+    ASSERT_TRUE(restore(running({{"CMD1", 1}, {"CMD2", 1}}, {{"CMD1", 1}, {"CMD1", 1}})));
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kFailed);
+    EXPECT_EQ(out.ended[0].surplus, 1U);
+}
+
+TEST_F(IssuerRestore, WithoutStrictModeRecordedLowQosAndSurplusRepliesAreOnlyCounted) {
+    start(true);
+    RestoredSession session = running({{"CMD1", 2}, {"CMD2", 1}}, {{"CMD1", 0}});
+    session.surplus = {{"CMD1", 1}, {"CMD5", 1}};
+    ASSERT_TRUE(restore(session));
+    EXPECT_TRUE(out.ended.empty());
+    reply("CMD2", "Cat");
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
+    EXPECT_EQ(out.ended[0].low_qos, 1U);
+    EXPECT_EQ(out.ended[0].surplus, 2U);
+}
+
+TEST_F(IssuerRestore, AWrongReplyRecordedBeforeTheRestartFailsTheSessionInAnyMode) {
+    start(true);
+    RestoredSession session = running({{"CMD1", 1}}, {});
+    session.wrong = {{"CMD1", 1}};
+    ASSERT_TRUE(restore(session));
+    EXPECT_TRUE(out.actions.empty()) << "no Well done";
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kFailed);
+    EXPECT_EQ(out.ended[0].reason, "wrong reply to CMD1 (recorded before a server restart)");
+    EXPECT_EQ(out.ended[0].wrong, 1U);
 }
 
 TEST_F(IssuerRestore, ASessionAnsweredCompletelyBeforeTheRestartPassesAtOnce) {

@@ -255,6 +255,173 @@ TEST_F(IssuerTest, NewLoginOfTheSameUserAtTheLimitReplacesItsOwnSession) {
     EXPECT_EQ(issuer->active_sessions(), 1U);
 }
 
+// ---- under abuse: a full server, a login flood, a ledger that falls behind ----
+
+class IssuerUnderAbuse : public IssuerTest {
+  protected:
+    // The right word for `command`, whatever the draw made it.
+    void answer(std::string_view session_id, const std::string& command) {
+        const CommandTable& table = issuer->policy().table;
+        reply(session_id, command, table.at(*table.find(command)).reply);
+    }
+    static ServerPolicy full_at_two() {
+        ServerPolicy policy;
+        policy.max_sessions = 2;
+        policy.min_commands = policy.max_commands = 2;
+        return policy;
+    }
+};
+
+TEST_F(IssuerUnderAbuse, AtTheLimitALoginTakesThePlaceOfTheSessionLongestUnanswered) {
+    start(full_at_two());
+    const std::string a = issue("a");
+    const std::string b = issue("b");
+    advance(3s);  // both send their commands
+    answer(b, out.commands_sent_to(b).at(0));
+    advance(2s);
+    const std::string c = issue("c");
+    EXPECT_FALSE(c.empty());
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].session_id, a);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kTimedOut);
+    EXPECT_EQ(out.ended[0].reason,
+              "no answer to any of its 2 commands after 2.0 s, while the server was at its "
+              "limit of 2 sessions in flight: ended to make room for a new login");
+    EXPECT_EQ(issuer->active_sessions(), 2U);
+    EXPECT_TRUE(out.refused.empty());
+}
+
+TEST_F(IssuerUnderAbuse, ASessionNotYetUnansweredLongEnoughKeepsItsPlace) {
+    start(full_at_two());
+    issue("a");
+    issue("b");
+    login("c");  // no command has gone out yet
+    advance(3s);
+    advance(1900ms);
+    login("d");
+    ASSERT_EQ(out.refused.size(), 2U);
+    EXPECT_EQ(out.refused[1].reason, "the server is at its limit of 2 sessions in flight");
+    EXPECT_TRUE(out.ended.empty());
+}
+
+TEST_F(IssuerUnderAbuse, ASessionThatAnsweredIsNeverEvicted) {
+    start(full_at_two());
+    const std::string a = issue("a");
+    const std::string b = issue("b");
+    advance(3s);
+    answer(a, out.commands_sent_to(a).at(0));
+    answer(b, out.commands_sent_to(b).at(0));
+    advance(20s);
+    login("c");
+    ASSERT_EQ(out.refused.size(), 1U);
+    EXPECT_TRUE(out.ended.empty());
+}
+
+TEST_F(IssuerUnderAbuse, RefusedLoginsBeyondTheLimitOfASecondAreTalliedPerReason) {
+    ServerPolicy policy;
+    policy.refused_logins_recorded_per_second = 2;
+    start(policy);
+    issuer->drain();
+    for (const char* user : {"u1", "u2", "u3", "u4", "u5"}) login(user);
+    login("a/b");
+    ASSERT_EQ(out.refused.size(), 2U);
+    EXPECT_EQ(out.refused[1].user_id, "u2");
+    EXPECT_EQ(issuer->counts().logins_refused, 6U);
+    EXPECT_EQ(issuer->next_deadline(), now + 1s);
+    advance(1s);
+    ASSERT_EQ(out.refused.size(), 4U);
+    // In the order of their reasons.
+    EXPECT_EQ(out.refused[2].user_id, "");
+    EXPECT_EQ(out.refused[2].reason, "the server is shutting down and takes no new sessions");
+    EXPECT_EQ(out.refused[2].count, 3U);
+    EXPECT_EQ(out.refused[3].user_id, "a/b");
+    EXPECT_EQ(out.refused[3].reason, "user ID contains '/', which MQTT topics reserve");
+    EXPECT_EQ(out.refused[3].count, 1U);
+    // A new second records one by one again.
+    login("u6");
+    ASSERT_EQ(out.refused.size(), 5U);
+    EXPECT_EQ(out.refused[4].count, 1U);
+}
+
+TEST_F(IssuerUnderAbuse, ATalliedFloodFromOneUserIdKeepsThatUserId) {
+    ServerPolicy policy;
+    policy.refused_logins_recorded_per_second = 1;
+    start(policy);
+    issuer->hold_logins("the ledger is behind");
+    for (int i = 0; i < 4; ++i) login("$SYS");
+    issuer->stop(now);
+    settle(*issuer, out, now);
+    ASSERT_EQ(out.refused.size(), 2U);
+    EXPECT_EQ(out.refused[1].user_id, "$SYS");
+    EXPECT_EQ(out.refused[1].count, 3U);
+}
+
+TEST_F(IssuerUnderAbuse, WhileHeldNewSessionsAreRefusedButARepeatedLoginKeepsItsId) {
+    start();
+    const std::string a = issue("a");
+    issuer->hold_logins("the ledger is behind");
+    EXPECT_TRUE(issuer->holding_logins());
+    login("b");
+    ASSERT_EQ(out.refused.size(), 1U);
+    EXPECT_EQ(out.refused[0].reason, "the ledger is behind");
+    login("a");
+    EXPECT_EQ(out.issued.back().session_id, a);
+    issuer->resume_logins();
+    EXPECT_FALSE(issue("b").empty());
+}
+
+TEST_F(IssuerUnderAbuse, AFloodOfRepeatedLoginsPublishesTheIdAtMostOnceASecond) {
+    start();
+    const std::string a = issue("a");
+    out.actions.clear();
+    for (int i = 0; i < 50; ++i) login("a");
+    // The first repeats at once (a device that reconnected without its session), then no more.
+    EXPECT_EQ(out.actions, (Actions{publish_action("a/UUID", a, 2), publish_action("a/UUID", a, 2),
+                                    publish_action("a/UUID", a, 2)}));
+    EXPECT_EQ(out.issued.size(), 51U);
+    out.actions.clear();
+    now += 1s;
+    login("a");
+    EXPECT_EQ(out.actions, (Actions{publish_action("a/UUID", a, 2)}));
+}
+
+TEST_F(IssuerUnderAbuse, SurplusRepliesBeyondTheBoundAreCountedNotRecorded) {
+    ServerPolicy policy;
+    policy.min_commands = policy.max_commands = 2;
+    policy.surplus_replies_recorded = 3;
+    start(policy);
+    const std::string a = issue("a");
+    advance(3s);
+    const std::vector<std::string> commands = out.commands_sent_to(a);
+    answer(a, commands.at(0));
+    for (int i = 0; i < 10; ++i) reply(a, "CMD99", "Apple");
+    answer(a, commands.at(1));
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.ended[0].outcome, SessionOutcome::kPassed);
+    EXPECT_EQ(out.ended[0].surplus, 10U);
+    const auto unexpected =
+        std::count_if(out.replies.begin(), out.replies.end(),
+                      [](const auto& r) { return r.verdict == Verdict::kUnexpected; });
+    EXPECT_EQ(unexpected, 3);
+}
+
+TEST_F(IssuerUnderAbuse, StrayRepliesBeyondTheLimitOfASecondAreCountedInOneLine) {
+    ServerPolicy policy;
+    policy.stray_replies_recorded_per_second = 2;
+    start(policy);
+    for (int i = 0; i < 7; ++i) reply("no-such-session", "CMD1", "Apple");
+    EXPECT_EQ(out.replies.size(), 2U);
+    EXPECT_TRUE(out.ignored.empty());
+    EXPECT_EQ(issuer->counts().replies, 7U);
+    advance(1s);
+    ASSERT_EQ(out.ignored.size(), 1U);
+    EXPECT_EQ(out.ignored[0].reason,
+              "5 more replies to sessions unknown or ended within a second: counted, not "
+              "recorded one by one");
+    reply("no-such-session", "CMD1", "Apple");
+    EXPECT_EQ(out.replies.size(), 3U);
+}
+
 // ---- commands and replies ----
 
 TEST_F(IssuerTest, CommandsGoOutWhenTheDelayHasPassed) {

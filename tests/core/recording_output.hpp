@@ -151,6 +151,7 @@ struct IssuedRecord {
 struct RefusedRecord {
     std::string user_id;
     std::string reason;
+    std::uint64_t count = 1;
 };
 struct CommandRecord {
     std::string session_id;
@@ -238,7 +239,7 @@ class RecordingServerOutput : public RecordingMqtt {
   private:
     void keep(const server_event::LoginRefused& e) {
         log.emplace_back("refused");
-        refused.push_back({std::string(e.user_id), e.reason});
+        refused.push_back({std::string(e.user_id), e.reason, e.count});
     }
     void keep(const server_event::SessionIssued& e) {
         log.emplace_back("issued");

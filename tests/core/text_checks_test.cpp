@@ -176,6 +176,21 @@ TEST(UserId, RefusesInvalidUtf8) {
     EXPECT_EQ(why(check_user_id("\xED\xA0\x80")), "user ID is not valid UTF-8");
 }
 
+// A `$` topic belongs to the broker: `$SYS/UUID` could never reach the device.
+TEST(UserId, RefusesALeadingDollarSign) {
+    EXPECT_EQ(why(check_user_id("$SYS")),
+              "user ID starts with '$', which MQTT reserves for the broker's own topics ($SYS)");
+    EXPECT_EQ(why(check_user_id("$12345")),
+              "user ID starts with '$', which MQTT reserves for the broker's own topics ($SYS)");
+    EXPECT_EQ(check_user_id("12$45"), std::nullopt);
+}
+
+TEST(UserId, RefusesLeadingOrTrailingBlanks) {
+    EXPECT_EQ(why(check_user_id(" 12345")), "user ID starts or ends with a blank");
+    EXPECT_EQ(why(check_user_id("12345 ")), "user ID starts or ends with a blank");
+    EXPECT_EQ(why(check_user_id(" ")), "user ID starts or ends with a blank");
+}
+
 // ---- check_session_id and check_command_name ----
 
 TEST(SessionId, AcceptsAUuidAndTheSeedsExample) {

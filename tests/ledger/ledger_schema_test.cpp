@@ -79,7 +79,7 @@ TEST_F(LedgerSchema, ACorruptLedgerIsRefused) {
         ASSERT_TRUE(writer.ok()) << writer.error();
         for (int i = 0; i < 2000; ++i) {
             writer.value()->record(
-                row::LoginRefused{"user" + std::to_string(i), std::string(100, 'r'), i});
+                row::LoginRefused{"user" + std::to_string(i), std::string(100, 'r'), i, 1});
         }
         ASSERT_TRUE(writer.value()->close().ok());
     }
@@ -119,6 +119,48 @@ TEST_F(LedgerSchema, AnotherSchemaVersionIsRefused) {
     ASSERT_FALSE(db.ok());
     EXPECT_NE(db.error().find("schema version 99"), std::string::npos) << db.error();
     EXPECT_FALSE(open_ledger_for_reading(path).ok());
+}
+
+std::int64_t integer_query(const std::string& path, const std::string& sql) {
+    auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadOnly);
+    EXPECT_TRUE(db.ok());
+    auto statement = db.value().prepare(sql);
+    EXPECT_TRUE(statement.ok()) << sql;
+    EXPECT_EQ(statement.value().step(), SQLITE_ROW) << sql;
+    return statement.value().integer(0);
+}
+
+TEST_F(LedgerSchema, AVersion1LedgerIsReadAsItIsAndUpgradedWhenOpenedForWriting) {
+    const std::string path = file("v1.db");
+    ASSERT_TRUE(open_ledger_for_writing(path).ok());
+    {
+        // Version 1 had no count column.
+        auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
+        ASSERT_TRUE(db.ok());
+        ASSERT_TRUE(db.value().execute("ALTER TABLE refused_logins DROP COLUMN count").ok());
+        ASSERT_TRUE(db.value()
+                        .execute("INSERT INTO refused_logins (user_id, reason, at_us) "
+                                 "VALUES ('a/b', 'contains /', 5)")
+                        .ok());
+        ASSERT_TRUE(db.value().execute("PRAGMA user_version = 1").ok());
+    }
+    EXPECT_TRUE(open_ledger_for_reading(path).ok());
+    EXPECT_EQ(user_version(path), 1);
+    auto upgraded = open_ledger_for_writing(path);
+    ASSERT_TRUE(upgraded.ok()) << upgraded.error();
+    EXPECT_EQ(user_version(path), kLedgerSchemaVersion);
+    EXPECT_EQ(integer_query(path, "SELECT count FROM refused_logins WHERE user_id = 'a/b'"), 1);
+}
+
+TEST_F(LedgerSchema, ATallyOfRefusedLoginsIsOneRowThatKeepsItsCount) {
+    const std::string path = file("tally.db");
+    auto writer = LedgerWriter::open(path);
+    ASSERT_TRUE(writer.ok()) << writer.error();
+    writer.value()->record(row::LoginRefused{"", "the server is at its limit", 10, 9876});
+    writer.value()->record(row::LoginRefused{"$SYS", "user ID starts with '$'", 11, 1});
+    ASSERT_TRUE(writer.value()->close().ok());
+    EXPECT_EQ(integer_query(path, "SELECT count(*) FROM refused_logins"), 2);
+    EXPECT_EQ(integer_query(path, "SELECT sum(count) FROM refused_logins"), 9877);
 }
 
 // Whether opening `path` for writing fails with a read-only error, tried as user `nobody`:

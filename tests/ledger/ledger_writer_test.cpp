@@ -44,7 +44,7 @@ TEST_F(LedgerWriterTest, EverySessionRowLandsInTheLedger) {
     record_passed_session(*writer, "42", "s-1");
     writer->record(row::ReplyChecked{"nobody", "CMD1", "Apple", 1, Verdict::kUnknownSession,
                                      std::nullopt, 3000});
-    writer->record(row::LoginRefused{"a/b", "contains '/'", 3001});
+    writer->record(row::LoginRefused{"a/b", "contains '/'", 3001, 1});
     ASSERT_TRUE(writer->close().ok());
 
     auto db = open_ledger_for_reading(path);
@@ -158,7 +158,7 @@ TEST_F(LedgerWriterTest, EveryIssuedSessionIdIsReadBackWhateverItsState) {
     ASSERT_NE(writer, nullptr);
     record_passed_session(*writer, "1", "passed");
     writer->record(issued("1", "open"));
-    writer->record(row::LoginRefused{"9", "not in the roster", 3001});
+    writer->record(row::LoginRefused{"9", "not in the roster", 3001, 1});
     ASSERT_TRUE(writer->close().ok());
     auto ids = load_issued_session_ids(path);
     ASSERT_TRUE(ids.ok()) << ids.error();

@@ -345,5 +345,27 @@ TEST(EventLoop, SignalsArriveAsEventsOnTheLoop) {
     EXPECT_EQ(received, SIGUSR1);
 }
 
+// SIGHUP's default action ends the process silently (exit 129); taken by the loop, it is an
+// event like the others, and the loop goes on.
+TEST(EventLoop, AHangupIsAnEventAndTheLoopGoesOn) {
+    auto loop = make_loop();
+    std::vector<std::string> received;
+    ASSERT_TRUE(loop->on_signals({SIGINT, SIGTERM, SIGHUP}, [&](int signal) {
+        received.push_back(signal_name(signal));
+        if (signal == SIGTERM) loop->stop();
+    }));
+    ASSERT_EQ(::raise(SIGHUP), 0);
+    bool raised_term = false;
+    Timer later(*loop, [&] {
+        raised_term = true;
+        ::raise(SIGTERM);
+    });
+    later.arm(loop->now() + std::chrono::milliseconds(10));
+    run_bounded(*loop);
+    EXPECT_TRUE(raised_term);
+    EXPECT_EQ(received, (std::vector<std::string>{"SIGHUP", "SIGTERM"}));
+    EXPECT_EQ(signal_name(SIGINT), "SIGINT");
+}
+
 }  // namespace
 }  // namespace cmdlink::net

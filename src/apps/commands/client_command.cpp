@@ -11,6 +11,7 @@
 #include "apps/output/client_transcript.hpp"
 #include "apps/output/console.hpp"
 #include "core/text_checks.hpp"
+#include "net/event_loop.hpp"
 #include "net/mosquitto_library.hpp"
 
 namespace cmdlink::apps {
@@ -84,8 +85,10 @@ int run_client(const ClientFlags& flags) {
     if (!client) return usage_error(client.error());
     runner::ClientRunner& runner = *client.value();
 
-    auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
-        console.log().warn("{}: disconnecting", signal == SIGINT ? "interrupted" : "terminated");
+    // SIGHUP (the terminal closed) ends the run like SIGINT, with a clean disconnect and a
+    // line naming it, rather than the silent exit 129 of its default action.
+    auto signals = event_loop.on_signals({SIGINT, SIGTERM, SIGHUP}, [&](int signal) {
+        console.log().warn("received {}: interrupted, disconnecting", net::signal_name(signal));
         runner.interrupt();
     });
     if (!signals) return report_failure(console, signals.failure());

@@ -17,6 +17,7 @@
 #include "apps/output/server_transcript.hpp"
 #include "core/text_checks.hpp"
 #include "ledger/previous_run.hpp"
+#include "net/event_loop.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
 #include "server/server.hpp"
@@ -106,9 +107,17 @@ int run_server(const ServerFlags& flags) {
     if (!created) return report_failure(console, created.failure());
     server::Server& server = *created.value();
 
+    // SIGHUP never stops the server: it is what log rotation sends. The hook for reopening
+    // the log file, once there is one to reopen (--log-file, issue 10).
+    const auto on_hangup = [&] {
+        console.log().info("SIGHUP: nothing to reopen (no --log-file); the server keeps running");
+    };
     // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
     // second signal, interrupts at once (a person at the terminal who wants it to stop).
-    auto signals = event_loop.on_signals({SIGINT, SIGTERM}, [&](int signal) {
+    auto signals = event_loop.on_signals({SIGINT, SIGTERM, SIGHUP}, [&](int signal) {
+        console.log().info("received {}", net::signal_name(signal));
+        console.emit({{"event", "signal"}, {"signal", net::signal_name(signal)}});
+        if (signal == SIGHUP) return on_hangup();
         if (signal == SIGTERM && !server.issuer().draining()) {
             const std::size_t in_flight = server.issuer().active_sessions();
             console.log().warn(
@@ -170,7 +179,8 @@ std::function<int()> add_server_command(CLI::App& app) {
     command->footer(
         "Signals: SIGTERM drains (no new sessions; those in flight run to their end, then the "
         "server exits 0); SIGINT, or a second SIGTERM, ends the sessions in flight as "
-        "interrupted and exits at once.\n"
+        "interrupted and exits at once; SIGHUP is logged and never stops it (it will reopen "
+        "the log file).\n"
         "Exit codes: 0 stopped normally, 2 bad usage or input, or a ledger that cannot be "
         "opened or written, 3 cannot connect or authentication refused, 8 --shared-group on a "
         "broker that does not deliver shared subscriptions (docs/scale-out.md).");

@@ -70,7 +70,9 @@ void add_policy_flags(CLI::App& command, PolicyFlags& flags) {
                      "Surplus and low-QoS replies fail the session (default: recorded only)");
     command
         .add_option("--max-sessions", flags.max_sessions,
-                    "Refuse new logins beyond this many sessions in flight (0: no limit)")
+                    "At most this many sessions in flight: beyond it, a login takes the place "
+                    "of a session that has waited 2 s for any answer to its commands, or is "
+                    "refused (0: no limit)")
         ->capture_default_str();
 }
 

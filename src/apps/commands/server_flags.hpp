@@ -17,7 +17,8 @@ struct PolicyFlags {
     std::string pacing = "burst";
     double session_timeout_s = 30;
     bool strict = false;
-    std::size_t max_sessions = 0;
+    // Bounds the server's memory under a login flood (about 2-4 KB a session).
+    std::size_t max_sessions = 10'000;
 };
 
 void add_policy_flags(CLI::App& command, PolicyFlags& flags);

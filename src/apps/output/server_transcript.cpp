@@ -47,11 +47,18 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
     const double t_ms = ms(core::Clock::now() - started_);
     if (const auto* refused = std::get_if<ev::LoginRefused>(&event)) {
         const std::string user = core::printable(refused->user_id);
-        console_.log().warn("login '{}' refused: {}", user, refused->reason);
+        if (refused->count == 1) {
+            console_.log().warn("login '{}' refused: {}", user, refused->reason);
+        } else {
+            console_.log().warn(
+                "{} more logins refused in the last second (from {}): {}", refused->count,
+                user.empty() ? std::string("several user IDs") : "'" + user + "'", refused->reason);
+        }
         console_.emit({{"event", "login_refused"},
                        {"t_ms", t_ms},
                        {"user_id", user},
-                       {"reason", refused->reason}});
+                       {"reason", refused->reason},
+                       {"count", refused->count}});
     } else if (const auto* issued = std::get_if<ev::SessionIssued>(&event)) {
         console_.log().info("{} -> session {}{}", issued->user_id, issued->session_id,
                             issued->repeated ? " (repeated login: same session ID)" : "");
