@@ -38,6 +38,56 @@ def broker_resends(log_path):
     return resends
 
 
+SUBSCRIBED = re.compile(r": (\S+) [0-2] (\S+)$")
+SENT = re.compile(r"Sending PUBLISH to (\S+) \(d\d, q\d, r\d, m\d+, '([^']*)'")
+
+
+def broker_traffic(log_path):
+    """(client ID, topic) pairs the broker logged subscriptions for, and sent messages on."""
+    subscribed, sent = set(), collections.Counter()
+    with open(log_path, encoding="utf-8", errors="replace") as log:
+        for line in log:
+            if m := SENT.search(line):
+                sent[(m[1], m[2])] += 1
+            elif m := SUBSCRIBED.search(line.rstrip("\n")):
+                subscribed.add((m[1], m[2]))
+    return subscribed, sent
+
+
+# A subscription that reached the broker and yet got nothing: Mosquitto saves its database
+# after it has acknowledged (autosave), so a SIGKILL can lose a subscription while the
+# client's session survives; the broker then reports the session present, and a client
+# that does not subscribe again on such a reconnect never hears from that topic again.
+LOST_SUBSCRIPTION = "(lost in a broker kill; not re-subscribed on a session-present reconnect)"
+
+
+def failure_cause(device, traffic, sessions_by_user):
+    """Why a device failed, as far as the broker's log and the ledger tell."""
+    subscribed, sent = traffic
+    reason = device["reason"] or f"exit {device['exit']}"
+    client, user = f"cmdlink-{device['user_id']}", device["user_id"]
+    if reason == "cannot_connect":
+        return "cannot_connect: its first connect failed (broker down), exit 3"
+    if reason == "login_timeout":
+        if (client, f"{user}/UUID") not in subscribed:
+            return "login_timeout: its <user>/UUID SUBSCRIBE never reached the broker"
+        if user not in sessions_by_user:
+            return "login_timeout: its login never reached the server (lost across a restart)"
+        if not sent[(client, f"{user}/UUID")]:
+            return f"login_timeout: the broker had no <user>/UUID subscription {LOST_SUBSCRIPTION}"
+        return "login_timeout: the broker sent the session ID; it never arrived"
+    if reason == "idle_timeout":
+        topic = device["session_id"]
+        if (client, topic) not in subscribed:
+            return ("idle_timeout: its session SUBSCRIBE never reached the broker "
+                    "(lost with the connection; not re-sent on a session-present reconnect)")
+        if not sent[(client, topic)]:
+            return f"idle_timeout: the broker had no session subscription {LOST_SUBSCRIPTION}"
+        return ("idle_timeout: subscribed and served, yet a command, reply or Well done of "
+                "its exchange was lost across a broker restart")
+    return reason
+
+
 def read_device(jsonl, exit_file):
     device = {"user_id": jsonl.stem, "session_id": "", "outcome": "", "reason": "",
               "commands": collections.Counter(), "replies": collections.Counter(),
@@ -98,6 +148,8 @@ def main():
                for path in sorted(args.devices.glob("*.jsonl"))]
     sessions, commands, replies, verdicts = read_ledger(args.ledger)
     resends = broker_resends(args.broker_log)
+    traffic = broker_traffic(args.broker_log)
+    sessions_by_user = {session["user_id"] for session in sessions.values()}
 
     figures = collections.Counter()
     failures = collections.Counter()
@@ -109,10 +161,7 @@ def main():
         passed = device["exit"] == 0 and device["outcome"] == "passed"
         figures["passed" if passed else "failed"] += 1
         if not passed:
-            cause = device["reason"] or f"exit {device['exit']}"
-            if cause == "idle_timeout" and device["session_present_reconnects"]:
-                cause += " after a session-present reconnect"
-            failures[cause] += 1
+            failures[failure_cause(device, traffic, sessions_by_user)] += 1
         if not sid:
             continue
         if sid not in sessions:
@@ -179,7 +228,9 @@ def main():
         print(json.dumps(result))
         return 0
     print(f"QoS {args.qos}: {figures['started']} sessions started, {figures['passed']} passed, "
-          f"{figures['failed']} failed {dict(failures) or ''}")
+          f"{figures['failed']} failed")
+    for cause, count in failures.most_common():
+        print(f"    {count} {cause}")
     print(f"  ledger: {len(sessions)} sessions {dict(ledger_outcomes)}")
     if args.qos == 2:
         print(f"  QoS 2 duplicates: {figures['qos2_duplicate_commands']} commands to devices, "
