@@ -223,6 +223,7 @@ def main():
     result = {"qos": args.qos, **figures, "failures": dict(failures),
               "ledger_sessions": len(sessions), "ledger_outcomes": dict(ledger_outcomes),
               "disagreements": len(problems), "disagreement_kinds": dict(kinds),
+              "sessions_disagreeing": len({user for _, user, _ in problems}),
               "excused_broker_duplicates": len(excused)}
     if args.json:
         print(json.dumps(result))
@@ -236,7 +237,8 @@ def main():
         print(f"  QoS 2 duplicates: {figures['qos2_duplicate_commands']} commands to devices, "
               f"{figures['qos2_duplicate_replies']} replies in the ledger; "
               f"{len(excused)} excused by the broker's log")
-    print(f"  disagreements between the ledger and the devices: {len(problems)} {dict(kinds) or ''}")
+    print(f"  disagreements between the ledger and the devices: {len(problems)} in "
+          f"{len({user for _, user, _ in problems})} sessions {dict(kinds) or ''}")
     for kind, user, detail in problems[:40]:
         print(f"    {kind} {user}: {detail}")
     for kind, user, detail in excused[:10]:

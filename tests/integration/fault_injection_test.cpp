@@ -30,11 +30,16 @@ using faults::FaultMode;
 
 constexpr int kSessions = 20;
 // Paced clients start one after another over this long.
-constexpr auto kPacedSpread = 12s;
-// Enough commands that a session lives through several faults of its own connection and of
-// the server's: in lockstep, each waits for the reply to the one before; in a burst, they
-// make many QoS 1/2 exchanges in flight at once when a connection dies.
-constexpr const char* kCommands = "100-200";
+constexpr std::chrono::milliseconds kPacedSpread = 12s;
+// Enough commands that a session lives through faults of its own connection and of the
+// server's: in lockstep each waits for the reply to the one before; in a burst they make
+// many QoS 1/2 exchanges in flight at once when a connection dies.
+const char* commands(bool burst) {
+    return burst ? "100-200" : "30-60";
+}
+// Cuts come over a 20 ms link (each way), as in issue 9's runs: a cut then catches packets
+// in flight, such as a SUBSCRIBE that has left the device and not yet reached the broker.
+constexpr std::chrono::milliseconds kCutLatency = 20ms;
 // Bounds the whole run after the last client started; a passing run needs a fraction of it.
 constexpr auto kRunLimit = 80s;
 
@@ -101,8 +106,8 @@ CmdlinkProcess* FaultInjection::start_server_through_proxy(const FaultScenario& 
     arguments.insert(arguments.end(), connection.begin(), connection.end());
     arguments.insert(arguments.end(),
                      {"--ledger", ledger_path(), "--qos", std::to_string(scenario.qos), "--pacing",
-                      scenario.burst ? "burst" : "lockstep", "--commands", kCommands, "--delay",
-                      command_delay(scenario), "--session-timeout", "45", "--stop-after",
+                      scenario.burst ? "burst" : "lockstep", "--commands", commands(scenario.burst),
+                      "--delay", command_delay(scenario), "--session-timeout", "45", "--stop-after",
                       std::to_string(kSessions)});
     CmdlinkProcess* server = run_cmdlink("server", arguments);
     if (server == nullptr) return nullptr;
@@ -142,7 +147,8 @@ void FaultInjection::run(const FaultScenario& scenario) {
         .target_port = port(),
         .mode = scenario.mode,
         .seed = faults::fault_seed_from_environment(),
-        .timings = scenario.mode == FaultMode::kStall ? kStallTimings : faults::FaultTimings{}};
+        .timings = scenario.mode == FaultMode::kStall ? kStallTimings : faults::FaultTimings{},
+        .latency = scenario.mode == FaultMode::kCut ? kCutLatency : std::chrono::milliseconds(0)};
     auto started = faults::FaultProxy::start(options);
     ASSERT_TRUE(started.ok()) << started.error();
     proxy_ = std::move(started.value());

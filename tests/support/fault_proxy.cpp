@@ -15,6 +15,7 @@
 #include <chrono>
 #include <cstdlib>
 #include <cstring>
+#include <deque>
 #include <random>
 #include <system_error>
 #include <utility>
@@ -87,14 +88,40 @@ struct Pipe {
     std::vector<char> bytes = std::vector<char>(kBufferBytes);
     std::size_t begin = 0;
     std::size_t end = 0;
+    // The first `releasable` bytes from `begin` may be written; the rest wait out the latency
+    // in `held`, as (when due, how many) in the order they were read.
+    std::size_t releasable = 0;
+    std::deque<std::pair<Clock::time_point, std::size_t>> held;
     bool source_closed = false;
 
     [[nodiscard]] bool has_room() const { return end < bytes.size(); }
-    [[nodiscard]] bool pending() const { return begin < end; }
+    [[nodiscard]] bool pending() const { return releasable > 0; }
     // Done: the source has closed and everything it sent was passed on.
-    [[nodiscard]] bool drained_and_closed() const { return source_closed && !pending(); }
+    [[nodiscard]] bool drained_and_closed() const { return source_closed && begin == end; }
+    [[nodiscard]] Clock::time_point next_release() const {
+        return held.empty() ? Clock::time_point::max() : held.front().first;
+    }
+    void arrived(std::size_t count, Clock::time_point due, Clock::time_point now) {
+        end += count;
+        if (due <= now) {
+            releasable += count;
+        } else {
+            held.emplace_back(due, count);
+        }
+    }
+    // True if bytes became writable.
+    bool release(Clock::time_point now) {
+        const std::size_t before = releasable;
+        for (std::size_t i = 0; i < kBufferBytes && !held.empty() && held.front().first <= now;
+             ++i) {
+            releasable += held.front().second;
+            held.pop_front();
+        }
+        return releasable > before;
+    }
     void consumed(std::size_t count) {
         begin += count;
+        releasable -= count;
         if (begin == end) begin = end = 0;
     }
     void make_room() {
@@ -240,6 +267,7 @@ void FaultProxy::run() {
             return;
         }
         for (int i = 0; i < ready; ++i) dispatch(events[i].data.u64, events[i].events);
+        release_held_bytes();
         apply_due_faults();
         std::erase_if(links_, [](const auto& entry) { return entry.second->closed; });
     }
@@ -249,8 +277,10 @@ int FaultProxy::wait_ms() const {
     const auto now = Clock::now();
     auto wait = std::chrono::milliseconds(kLongestWaitMs);
     for (const auto& [number, link] : links_) {
-        if (link->next_change == Clock::time_point::max()) continue;
-        const auto until = std::chrono::ceil<std::chrono::milliseconds>(link->next_change - now);
+        const auto next = std::min(
+            {link->next_change, link->upstream.next_release(), link->downstream.next_release()});
+        if (next == Clock::time_point::max()) continue;
+        const auto until = std::chrono::ceil<std::chrono::milliseconds>(next - now);
         wait = std::clamp(until, std::chrono::milliseconds(0), wait);
     }
     return static_cast<int>(wait.count());
@@ -359,7 +389,8 @@ bool FaultProxy::read_side(Link& link, Side side) {
     const ssize_t count =
         ::read(link.fd(side), into.bytes.data() + into.end, into.bytes.size() - into.end);
     if (count > 0) {
-        into.end += static_cast<std::size_t>(count);
+        const auto now = Clock::now();
+        into.arrived(static_cast<std::size_t>(count), now + options_.latency, now);
         auto& total = side == Side::kClient ? counts_.bytes_to_target : counts_.bytes_from_target;
         total += static_cast<std::uint64_t>(count);
         return true;
@@ -378,7 +409,7 @@ bool FaultProxy::write_side(Link& link, Side side) {
     Pipe& from = link.outbound(side);
     if (!from.pending() || link.stalled) return true;
     const ssize_t count =
-        ::send(link.fd(side), from.bytes.data() + from.begin, from.end - from.begin, MSG_NOSIGNAL);
+        ::send(link.fd(side), from.bytes.data() + from.begin, from.releasable, MSG_NOSIGNAL);
     if (count >= 0) {
         from.consumed(static_cast<std::size_t>(count));
         return true;
@@ -387,6 +418,20 @@ bool FaultProxy::write_side(Link& link, Side side) {
     ++counts_.closed_by_peer;
     close_link(link, false);
     return false;
+}
+
+void FaultProxy::release_held_bytes() {
+    const auto now = Clock::now();
+    for (auto& [number, link] : links_) {
+        if (link->closed) continue;
+        const bool up = link->upstream.release(now);
+        const bool down = link->downstream.release(now);
+        // Until the target's connect completes, its EPOLLOUT writes what is due.
+        if (link->connecting) continue;
+        if (up && !write_side(*link, Side::kTarget)) continue;
+        if (down && !write_side(*link, Side::kClient)) continue;
+        if (up || down) update_interest(*link);
+    }
 }
 
 void FaultProxy::apply_due_faults() {

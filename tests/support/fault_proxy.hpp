@@ -1,6 +1,7 @@
 #pragma once
 
 #include <atomic>
+#include <chrono>
 #include <cstdint>
 #include <map>
 #include <memory>
@@ -31,6 +32,9 @@ struct FaultProxyOptions {
     // Seeds every connection's FaultSchedule.
     std::uint64_t seed = 0;
     FaultTimings timings;
+    // How long bytes wait in the proxy before they go on, each way: a slower link, over
+    // which a cut catches more packets in flight.
+    std::chrono::milliseconds latency{0};
 };
 
 // What the proxy has done so far.
@@ -90,6 +94,7 @@ class FaultProxy {
     bool read_side(Link& link, Side side);
     bool write_side(Link& link, Side side);
     void apply_due_faults();
+    void release_held_bytes();
     void update_interest(Link& link);
     void close_link(Link& link, bool reset);
     void record_failure(std::string message);

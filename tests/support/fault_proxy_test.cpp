@@ -174,6 +174,29 @@ TEST(FaultProxy, ForwardsEveryByteInBothDirectionsUnchanged) {
     EXPECT_EQ(proxy->failure(), std::nullopt);
 }
 
+TEST(FaultProxy, WithALatencyStillForwardsEveryByteInOrder) {
+    Target target;
+    const auto proxy = start_proxy({.target_port = target.port(),
+                                    .mode = FaultMode::kPassThrough,
+                                    .seed = 1,
+                                    .timings = {},
+                                    .latency = 20ms});
+    ASSERT_NE(proxy, nullptr);
+    const UniqueFd client = connect_to(proxy->port());
+    const UniqueFd server = target.accept_one();
+    ASSERT_TRUE(client.valid() && server.valid());
+    const std::string upstream = pattern(1024 * 1024, 'l');
+    const std::string downstream = pattern(512 * 1024 + 3, 'm');
+    EXPECT_TRUE(pass_through(client.get(), server.get(), upstream) == upstream);
+    EXPECT_TRUE(pass_through(server.get(), client.get(), downstream) == downstream);
+    // Small exchanges too, one after another, as MQTT makes them.
+    for (int i = 0; i < 5; ++i) {
+        EXPECT_EQ(pass_through(client.get(), server.get(), "ping"), "ping");
+        EXPECT_EQ(pass_through(server.get(), client.get(), "pong"), "pong");
+    }
+    EXPECT_EQ(proxy->failure(), std::nullopt);
+}
+
 TEST(FaultProxy, PassesOnAnOrderlyCloseFromEitherSide) {
     Target target;
     const auto proxy = start_proxy(
