@@ -430,6 +430,11 @@ void FaultProxy::release_held_bytes() {
         if (link->connecting) continue;
         if (up && !write_side(*link, Side::kTarget)) continue;
         if (down && !write_side(*link, Side::kClient)) continue;
+        if (link->upstream.drained_and_closed() || link->downstream.drained_and_closed()) {
+            ++counts_.closed_by_peer;
+            close_link(*link, false);
+            continue;
+        }
         if (up || down) update_interest(*link);
     }
 }
