@@ -236,7 +236,11 @@ class IssuerDriver {
         // The ledger holds only IDs this server issued; Issuer::restore does not check them
         // again (a session ID with '/' or a wildcard would be published as a topic).
         if (core::check_session_id(restored.session_id)) return;
-        const bool fresh = !sessions_.contains(restored.session_id);
+        // An ended session's ID is forgotten after its retention and could then be restored
+        // again, which a ledger never asks for.
+        const auto known = sessions_.find(restored.session_id);
+        if (known != sessions_.end() && known->second.ended) return;
+        const bool fresh = known == sessions_.end();
         // The model learns of the session before the batch, which may end it at once.
         if (fresh) {
             sessions_[restored.session_id] = {
