@@ -174,6 +174,7 @@ void FaultInjection::run(const FaultScenario& scenario) {
                         std::chrono::milliseconds(0));
     };
     std::vector<DeviceRecord> records;
+    records.reserve(devices.size());
     for (const auto& [user_id, device] : devices) {
         records.push_back(read_device(*device, user_id, remaining()));
     }

@@ -32,7 +32,7 @@ namespace {
 
 // Per direction: what one side sent and the other has not taken yet. A full buffer stops
 // reading from the sender, so a slow reader slows its sender, as TCP itself would.
-constexpr std::size_t kBufferBytes = 64 * 1024;
+constexpr std::size_t kBufferBytes = std::size_t{64} * 1024;
 // The longest epoll wait: how late a fault can be, at worst, beyond its drawn time.
 constexpr int kLongestWaitMs = 20;
 constexpr int kEventsPerWait = 64;

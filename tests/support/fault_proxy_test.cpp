@@ -55,7 +55,7 @@ class Target {
         pollfd ready{fd_.get(), POLLIN, 0};
         if (::poll(&ready, 1, static_cast<int>(std::chrono::milliseconds(kWaitLimit).count())) !=
             1) {
-            return UniqueFd();
+            return {};
         }
         return UniqueFd(::accept4(fd_.get(), nullptr, nullptr, SOCK_CLOEXEC));
     }
@@ -71,7 +71,7 @@ UniqueFd connect_to(int port) {
     if (!fd.valid() ||
         ::connect(fd.get(), reinterpret_cast<const sockaddr*>(&address), sizeof address) != 0) {
         ADD_FAILURE() << "cannot connect to 127.0.0.1:" << port << ": " << std::strerror(errno);
-        return UniqueFd();
+        return {};
     }
     return fd;
 }
@@ -95,7 +95,7 @@ bool readable_within(int fd, std::chrono::milliseconds limit) {
 // Exactly `size` bytes from `fd`, or fewer if it closed, failed or stayed silent kWaitLimit.
 std::string receive(int fd, std::size_t size) {
     std::string received;
-    std::vector<char> chunk(64 * 1024);
+    std::vector<char> chunk(std::size_t{64} * 1024);
     while (received.size() < size && readable_within(fd, kWaitLimit)) {
         const ssize_t count =
             ::recv(fd, chunk.data(), std::min(chunk.size(), size - received.size()), 0);
@@ -160,8 +160,8 @@ TEST(FaultProxy, ForwardsEveryByteInBothDirectionsUnchanged) {
     ASSERT_TRUE(client.valid() && server.valid());
 
     // Far beyond the proxy's own buffers, so that back-pressure is exercised too.
-    const std::string upstream = pattern(3 * 1024 * 1024, 'u');
-    const std::string downstream = pattern(2 * 1024 * 1024 + 17, 'd');
+    const std::string upstream = pattern(std::size_t{3} * 1024 * 1024, 'u');
+    const std::string downstream = pattern(std::size_t{2} * 1024 * 1024 + 17, 'd');
     EXPECT_TRUE(pass_through(client.get(), server.get(), upstream) == upstream);
     EXPECT_TRUE(pass_through(server.get(), client.get(), downstream) == downstream);
 
@@ -185,8 +185,8 @@ TEST(FaultProxy, WithALatencyStillForwardsEveryByteInOrder) {
     const UniqueFd client = connect_to(proxy->port());
     const UniqueFd server = target.accept_one();
     ASSERT_TRUE(client.valid() && server.valid());
-    const std::string upstream = pattern(1024 * 1024, 'l');
-    const std::string downstream = pattern(512 * 1024 + 3, 'm');
+    const std::string upstream = pattern(std::size_t{1024} * 1024, 'l');
+    const std::string downstream = pattern(std::size_t{512} * 1024 + 3, 'm');
     EXPECT_TRUE(pass_through(client.get(), server.get(), upstream) == upstream);
     EXPECT_TRUE(pass_through(server.get(), client.get(), downstream) == downstream);
     // Small exchanges too, one after another, as MQTT makes them.
