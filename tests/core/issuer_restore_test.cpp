@@ -274,16 +274,7 @@ TEST_F(IssuerRestore, EveryUnansweredCommandGoesOutAgainAsTheSameCommand) {
 }
 
 TEST_F(IssuerRestore, InStrictModeASurplusReplyTheRestartCausedDoesNotFail) {
-    ServerPolicy policy;
-    policy.strict = true;
-    policy.session_timeout = 10s;
-    policy.min_commands = 2;
-    policy.max_commands = 2;
-    auto created = Issuer::create(std::move(policy), random);
-    ASSERT_TRUE(created) << created.error();
-    issuer.emplace(std::move(created.value()));
-    issuer->start();
-    settle(*issuer, out, now, true);
+    start(true, Pacing::kBurst, true);
     // CMD1 was answered before the crash, CMD2 goes out again: the device may answer both
     // again (CMD1's reply redelivered at QoS 1, CMD2 delivered twice).
     ASSERT_TRUE(restore(running({{"CMD1", 1}, {"CMD2", 1}}, {{"CMD1", 1}})));
@@ -295,16 +286,7 @@ TEST_F(IssuerRestore, InStrictModeASurplusReplyTheRestartCausedDoesNotFail) {
 }
 
 TEST_F(IssuerRestore, InStrictModeSurplusBeyondWhatTheRestartExplainsStillFails) {
-    ServerPolicy policy;
-    policy.strict = true;
-    policy.session_timeout = 10s;
-    policy.min_commands = 2;
-    policy.max_commands = 2;
-    auto created = Issuer::create(std::move(policy), random);
-    ASSERT_TRUE(created) << created.error();
-    issuer.emplace(std::move(created.value()));
-    issuer->start();
-    settle(*issuer, out, now, true);
+    start(true, Pacing::kBurst, true);
     const std::string third = kSid;
     ASSERT_TRUE(restore(running({{"CMD1", 1}, {"CMD2", 1}, {"CMD3", 1}}, {{"CMD1", 1}})));
     issuer->on_message(third + "/CMD1", "Apple", 1, now);  // excused: CMD1 answered before

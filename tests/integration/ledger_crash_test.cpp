@@ -153,8 +153,6 @@ TEST_F(LedgerCrash, NoCommittedRowIsLostAndEverySessionEnds) {
     // Sessions still in flight end as interrupted; by now there should be none.
     EXPECT_EQ(restarted->stop(), 0) << restarted->describe();
     const LedgerSnapshot after = read_ledger(ledger_path());
-    EXPECT_NE(restarted->stderr_text().find("left in flight by a previous run"), std::string::npos)
-        << restarted->describe();
 
     std::size_t open_before = 0;
     for (const auto& [session_id, was] : before.sessions) {
@@ -170,6 +168,13 @@ TEST_F(LedgerCrash, NoCommittedRowIsLostAndEverySessionEnds) {
             EXPECT_EQ(now.outcome, was.outcome) << session_id;
             EXPECT_EQ(now.ended, was.ended) << session_id;
         }
+    }
+    // The restart reports what it put back, when the kill left anything in flight (how much it
+    // leaves depends on speed: under a sanitizer it may leave nothing).
+    if (open_before > 0) {
+        EXPECT_NE(restarted->stderr_text().find("left in flight by a previous run"),
+                  std::string::npos)
+            << restarted->describe();
     }
     for (const auto& reply : before.replies) {
         EXPECT_TRUE(after.replies.contains(reply))
