@@ -94,7 +94,8 @@ class ClientDriver {
             case 1:
                 return "CMD9";
             case 2:
-                return std::string(300, 'C');
+                // Braces would pick the initializer-list constructor: "\x2cC", not 300 C's.
+                return std::string(300, 'C');  // NOLINT(modernize-return-braced-init-list)
             case 3:
                 return in_.ConsumeRandomLengthString(20);
             default:
@@ -365,7 +366,7 @@ core::CommandTable ClientDriver::client_options_table() {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     FuzzedDataProvider in(data, size);
-    const std::uint64_t seed = in.ConsumeIntegral<std::uint64_t>();
+    const auto seed = in.ConsumeIntegral<std::uint64_t>();
     core::ClientOptions options;
     switch (in.ConsumeIntegralInRange(0, 2)) {
         case 0:

@@ -98,7 +98,7 @@ class Exchange {
         require(issuer.ok(), "a valid policy refused");
         issuer_.emplace(std::move(issuer.value()));
 
-        const std::size_t clients = in_.ConsumeIntegralInRange<std::size_t>(1, 4);
+        const auto clients = in_.ConsumeIntegralInRange<std::size_t>(1, 4);
         parties_.resize(clients + 1);
         for (std::size_t i = 0; i < clients; ++i) {
             core::ClientOptions options;
@@ -160,8 +160,7 @@ class Exchange {
             case 8: {
                 // A reconnect: with the broker's session kept, or (a fault) lost with its
                 // subscriptions and queued messages.
-                const std::size_t who =
-                    in_.ConsumeIntegralInRange<std::size_t>(0, parties_.size() - 1);
+                const auto who = in_.ConsumeIntegralInRange<std::size_t>(0, parties_.size() - 1);
                 const bool present = in_.ConsumeIntegralInRange(0, 3) != 0;
                 if (parties_[who].gone) return;
                 if (!present) {

@@ -555,7 +555,7 @@ class IssuerDriver {
 
 extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size) {
     FuzzedDataProvider in(data, size);
-    const std::uint64_t seed = in.ConsumeIntegral<std::uint64_t>();
+    const auto seed = in.ConsumeIntegral<std::uint64_t>();
     core::ServerPolicy policy = draw_policy(in);
     IssuerDriver driver(in, std::move(policy), seed);
     driver.run();
