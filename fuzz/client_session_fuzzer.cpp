@@ -4,6 +4,7 @@
 // call contract says (client_session.hpp), with PROTOCOL.md's rules for the device checked.
 #include <fuzzer/FuzzedDataProvider.h>
 
+#include <algorithm>
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
@@ -56,11 +57,13 @@ class ClientDriver {
         }
         // Time runs on to each deadline: a session that began ends, by a timeout if nothing
         // else.
-        for (int turn = 0; turn < 4 && client_.next_deadline() != core::kNever; ++turn) {
+        // At most login_timeout / login_retry retries (200 with the ranges below) come first.
+        for (int turn = 0; turn < 256 && client_.next_deadline() != core::kNever; ++turn) {
             now_ = std::max(now_, client_.next_deadline());
+            const auto state = client_.state();
             client_.on_timer(now_);
             const Effects effects = carry_out();
-            require(effects.finished.has_value(), "a deadline passed without an outcome");
+            if (!effects.finished) expect_login_retry(state, effects);
         }
         if (connected_ && !left_) {
             require(finished_, "a session that began outlived every deadline");
@@ -76,6 +79,7 @@ class ClientDriver {
     std::string pick_session_id() {
         switch (in_.ConsumeIntegralInRange(0, 3)) {
             case 0:
+                if (!assigned_ids_.empty() && in_.ConsumeBool()) return assigned_ids_.front();
                 if (!client_.session_id().empty()) return client_.session_id();
                 [[fallthrough]];
             case 1:
@@ -196,16 +200,23 @@ class ClientDriver {
         const Effects effects =
             deliver(core::session_id_topic(client_.user_id()), id, pick_qos(), retained);
         require(effects.publishes.empty(), "a publish in answer to a session ID");
-        if (had) {
-            require(client_.session_id() == before, "the session ID changed");
+        if (effects.assigned == 0) {
+            require(client_.session_id() == before, "the session ID changed unannounced");
+            return;
         }
-        if (effects.assigned == 1) {
-            require(!had && !retained && login_sent_ever_, "a session ID taken out of turn");
-            require(!core::check_session_id(id), "an invalid session ID taken");
-            require(effects.subscribed.size() == 1 && effects.subscribed[0] == id,
-                    "a session ID taken without subscribing to it");
-            require(client_.session_id() == id, "session_id() is not the one assigned");
-        }
+        // PROTOCOL.md: a different ID means the server replaced the session; the newest is
+        // the live one, and an ID once replaced is never taken back.
+        require(!retained && login_sent_ever_, "a session ID taken out of turn");
+        require(!core::check_session_id(id), "an invalid session ID taken");
+        require(id != before, "the same session ID assigned twice in a row");
+        require(std::find(assigned_ids_.begin(), assigned_ids_.end(), id) == assigned_ids_.end(),
+                "a replaced session ID taken back");
+        require(effects.subscribed.size() == 1 && effects.subscribed[0] == id,
+                "a session ID taken without subscribing to it");
+        require(effects.unsubscribes == (had ? 1 : 0),
+                "a replaced session kept its subscription");
+        require(client_.session_id() == id, "session_id() is not the one assigned");
+        assigned_ids_.push_back(id);
     }
 
     void command_message() {
@@ -251,17 +262,32 @@ class ClientDriver {
         const auto state = client_.state();
         client_.on_timer(now_);
         const Effects effects = carry_out();
-        expect_quiet(effects, "on_timer");
+        require(effects.assigned == 0 && effects.answered == 0, "on_timer");
         if (now_ < deadline) {
-            require(!effects.finished && effects.unsubscribes == 0 && effects.disconnects == 0,
+            require(effects.publishes.empty() && !effects.finished && effects.unsubscribes == 0 &&
+                        effects.disconnects == 0,
                     "a timer before the deadline did something");
             return;
         }
-        if (deadline == core::kNever) return;
+        if (!effects.finished) {
+            expect_login_retry(state, effects);
+            return;
+        }
+        require(effects.publishes.empty(), "a publish with a timeout");
         const auto expected = state == ClientSession::State::kInSession
                                   ? core::ClientOutcome::kIdleTimeout
                                   : core::ClientOutcome::kLoginTimeout;
         require(effects.finished == expected, "a deadline passed without its timeout");
+    }
+
+    // PROTOCOL.md: while it waits for its session ID the client sends its login again; a
+    // deadline that ends nothing is that retry, and another deadline follows it.
+    void expect_login_retry(ClientSession::State before, const Effects& effects) const {
+        require(before == ClientSession::State::kAwaitingSession,
+                "a deadline passed without its timeout");
+        require(effects.login_sent == 1 && effects.publishes.size() == 1,
+                "a login retry that sent no login");
+        require(client_.next_deadline() > now_, "a login retry with no later deadline");
     }
 
     Effects deliver(const std::string& topic, const std::string& payload, int qos, bool retained) {
@@ -319,8 +345,7 @@ class ClientDriver {
             ++effects.login_sent;
             login_sent_ever_ = true;
         } else if (std::holds_alternative<event::SessionAssigned>(any)) {
-            require(!assigned_ever_, "a second session assigned");
-            assigned_ever_ = true;
+            require(effects.assigned == 0, "two sessions assigned by one input");
             ++effects.assigned;
         } else if (std::holds_alternative<event::CommandAnswered>(any)) {
             ++effects.answered;
@@ -350,7 +375,7 @@ class ClientDriver {
     bool finished_ = false;
     bool left_ = false;
     bool login_sent_ever_ = false;
-    bool assigned_ever_ = false;
+    std::vector<std::string> assigned_ids_;
 
   public:
     static core::CommandTable client_options_table();
@@ -383,6 +408,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.login_qos = in.ConsumeIntegralInRange(-1, 3);
     options.login_timeout = milliseconds(in.ConsumeIntegralInRange(1, 20000));
     options.idle_timeout = milliseconds(in.ConsumeIntegralInRange(1, 60000));
+    options.login_retry = milliseconds(in.ConsumeIntegralInRange(100, 20000));
     const bool valid = !core::check_user_id(options.user_id) && options.login_qos >= 0 &&
                        options.login_qos <= core::kMaxQos;
     auto session = ClientSession::create(std::move(options));

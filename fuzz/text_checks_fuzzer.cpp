@@ -73,6 +73,13 @@ bool reference_topic_level(std::string_view text, std::size_t max_bytes) {
     return true;
 }
 
+// PROTOCOL.md adds two rules for a user ID: no leading `$` (the broker's own topics) and no
+// blank at either end.
+bool reference_user_id(std::string_view text) {
+    if (!reference_topic_level(text, cmdlink::core::kMaxUserIdBytes)) return false;
+    return text.front() != '$' && text.front() != ' ' && text.back() != ' ';
+}
+
 void check_verdict(const std::optional<std::string>& refusal, bool reference, const char* what) {
     require(refusal.has_value() != reference, what);
     if (refusal) require(!refusal->empty(), "a refusal without a reason");
@@ -135,7 +142,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     check_verdict(core::check_payload(text),
                   !text.empty() && text.size() <= core::kMaxPayloadBytes && points.has_value(),
                   "check_payload disagrees with the reference");
-    check_verdict(core::check_user_id(text), reference_topic_level(text, core::kMaxUserIdBytes),
+    check_verdict(core::check_user_id(text), reference_user_id(text),
                   "check_user_id disagrees with the reference");
     check_verdict(core::check_session_id(text), reference_topic_level(text, core::kMaxPayloadBytes),
                   "check_session_id disagrees with the reference");

@@ -55,7 +55,9 @@ int on_basic_auth(int /*event*/, void* event_data, void* userdata) noexcept {
         const Decision decision = plugin->guard.on_connect(username_of(event->username),
                                                            client_id == nullptr ? "" : client_id);
         if (decision.allowed) return MOSQ_ERR_PLUGIN_DEFER;
-        log_line(MOSQ_LOG_NOTICE, decision.log_line);
+        // A warning, not a notice: a broker that logs only errors and warnings (as the ones
+        // cmdlink configures do) must still show the instructor who was refused and why.
+        log_line(MOSQ_LOG_WARNING, decision.log_line);
         return MOSQ_ERR_AUTH;
     } catch (const std::exception&) {
         // Out of memory, most likely: refusing is the safe side.
@@ -78,7 +80,7 @@ int on_acl_check(int /*event*/, void* event_data, void* userdata) noexcept {
             plugin->guard.on_login(username_of(mosquitto_client_username(event->client)), payload,
                                    LoginGuard::Clock::now());
         if (decision.allowed) return MOSQ_ERR_PLUGIN_DEFER;
-        if (!decision.log_line.empty()) log_line(MOSQ_LOG_NOTICE, decision.log_line);
+        if (!decision.log_line.empty()) log_line(MOSQ_LOG_WARNING, decision.log_line);
         return MOSQ_ERR_ACL_DENIED;
     } catch (const std::exception&) {
         return MOSQ_ERR_ACL_DENIED;

@@ -54,7 +54,8 @@ core::Result<std::unique_ptr<RawDevice>> RawDevice::connect(int port, const std:
         return mosquitto_error("cannot connect to 127.0.0.1:" + std::to_string(port), code);
     }
     RawDevice& raw = *device;
-    if (!raw.run_until([&] { return raw.connack_ >= 0; }, kRawWaitLimit)) {
+    // A refusing CONNACK also ends the loop with an error: the reason code says more.
+    if (!raw.run_until([&] { return raw.connack_ >= 0; }, kRawWaitLimit) && raw.connack_ < 0) {
         return core::Error{"no CONNACK: " + raw.loop_error_};
     }
     if (raw.connack_ != 0) {

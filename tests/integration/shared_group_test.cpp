@@ -217,7 +217,8 @@ TEST_F(SharedGroup, AMemberStoppedWithSigintLeavesTheGroup) {
 TEST_F(SharedGroup, AnMqtt5MemberRestartedAfterSigkillResumesWithoutLooping) {
     constexpr int kQueuedReplies = 100;
     // A long delay: the session stays in flight, with its reply subscription, across the kill.
-    const std::vector<std::string> flags = {"--mqtt-version", "5", "--delay", "60"};
+    const std::vector<std::string> flags = {"--mqtt-version", "5", "--delay", "60",
+                                            "--session-timeout", "120"};
     CmdlinkProcess* first = start_group_server("member", flags);
     ASSERT_NE(first, nullptr);
     const net::MosquittoLibrary library;

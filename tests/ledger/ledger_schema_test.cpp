@@ -134,10 +134,11 @@ TEST_F(LedgerSchema, AVersion1LedgerIsReadAsItIsAndUpgradedWhenOpenedForWriting)
     const std::string path = file("v1.db");
     ASSERT_TRUE(open_ledger_for_writing(path).ok());
     {
-        // Version 1 had no count column.
+        // Version 1 had neither the count column nor end_delivered_us.
         auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
         ASSERT_TRUE(db.ok());
         ASSERT_TRUE(db.value().execute("ALTER TABLE refused_logins DROP COLUMN count").ok());
+        ASSERT_TRUE(db.value().execute("ALTER TABLE sessions DROP COLUMN end_delivered_us").ok());
         ASSERT_TRUE(db.value()
                         .execute("INSERT INTO refused_logins (user_id, reason, at_us) "
                                  "VALUES ('a/b', 'contains /', 5)")
@@ -215,13 +216,15 @@ TEST_F(LedgerSchema, AVersion1LedgerIsUpgradedWithItsPassedEndsCountedAsDelivere
     {
         auto db = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
         ASSERT_TRUE(db.ok()) << db.error();
-        // The sessions table as version 1 had it (the other tables did not change).
+        // The two tables version 2 changed, as version 1 had them.
         ASSERT_TRUE(db.value()
                         .execute("CREATE TABLE sessions (session_id TEXT PRIMARY KEY, user_id "
                                  "TEXT NOT NULL, login_us INTEGER NOT NULL, id_sent_us INTEGER, "
                                  "first_command_us INTEGER, end_us INTEGER, outcome TEXT, reason "
                                  "TEXT, commands INTEGER, correct INTEGER, low_qos INTEGER, wrong "
                                  "INTEGER, surplus INTEGER);"
+                                 "CREATE TABLE refused_logins (id INTEGER PRIMARY KEY, user_id "
+                                 "TEXT NOT NULL, reason TEXT NOT NULL, at_us INTEGER NOT NULL);"
                                  "INSERT INTO sessions (session_id, user_id, login_us, end_us, "
                                  "outcome) VALUES ('p', '1', 10, 20, 'passed'), "
                                  "('f', '2', 10, 30, 'failed');"
