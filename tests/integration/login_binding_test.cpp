@@ -110,9 +110,9 @@ TEST_F(LoginBinding, AStudentCannotTakeOverAnotherStudentsConnection) {
     }
 
     expect_client_passed(*bob);
-    const auto done = bob->events("done");
-    ASSERT_EQ(done.size(), 1U) << bob->describe();
-    EXPECT_EQ(done[0].value("reconnects", -1), 0) << done[0].dump();
+    const auto summary = bob->events("summary");
+    ASSERT_EQ(summary.size(), 1U) << bob->describe();
+    EXPECT_EQ(summary[0].value("reconnects", -1), 0) << summary[0].dump();
     ASSERT_EQ(server->wait_for_exit(), 0) << server->describe();
     EXPECT_NE(broker_log(broker()).find("cmdlink_auth: refused client ID 'cmdlink-1002' for "
                                         "account 'alice@example.org': the client ID belongs to "
