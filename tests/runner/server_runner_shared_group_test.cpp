@@ -9,6 +9,7 @@
 #include <memory>
 #include <string>
 
+#include "../net/loop_guard.hpp"
 #include "broker/private_broker.hpp"
 #include "net/mosquitto_library.hpp"
 #include "runner/client_runner.hpp"
@@ -105,16 +106,7 @@ class GroupRunnerTest : public ::testing::Test {
         return created ? std::move(created.value()) : nullptr;
     }
 
-    void run() {
-        bool guard_fired = false;
-        net::Timer guard(*loop_, [&] {
-            guard_fired = true;
-            loop_->stop();
-        });
-        guard.arm(loop_->now() + 20s);
-        loop_->run();
-        EXPECT_FALSE(guard_fired) << "the loop did not end within 20 s";
-    }
+    void run() { net::run_bounded(*loop_, 20s); }
 
     net::MosquittoLibrary library_;
     std::unique_ptr<broker::PrivateBroker> broker_;
