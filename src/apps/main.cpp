@@ -1,6 +1,7 @@
 #include <CLI/CLI.hpp>
 #include <functional>
 #include <iostream>
+#include <string_view>
 #include <vector>
 
 #include "apps/commands/bench_command.hpp"
@@ -30,6 +31,13 @@ int main(int argc, char** argv) {
         if (error.get_exit_code() != 0) {
             if (auto unknown = cmdlink::apps::describe_unknown_argument(app)) {
                 std::cerr << *unknown << "\nRun with --help for more information.\n";
+                return cmdlink::apps::kExitUsage;
+            }
+            // `client -h` alone: the habit of tools whose -h is help.
+            if (dynamic_cast<const CLI::ArgumentMismatch*>(&error) != nullptr &&
+                std::string_view(error.what()).substr(0, 7) == "--host:") {
+                std::cerr << error.what()
+                          << " (-h is the broker host, as in mosquitto_sub; help is --help)\n";
                 return cmdlink::apps::kExitUsage;
             }
         }

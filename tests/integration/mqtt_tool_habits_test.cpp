@@ -98,6 +98,13 @@ TEST_F(MqttToolHabits, HelpIsOnTheLongFlag) {
     ASSERT_NE(help, nullptr);
     EXPECT_EQ(help->wait_for_exit(), kExitPassed) << help->describe();
     EXPECT_TRUE(contains(help->stdout_text(), "-h,--host")) << help->stdout_text();
+    CmdlinkProcess* short_help = run_cmdlink("short-help", {"client", "-h"});
+    ASSERT_NE(short_help, nullptr);
+    EXPECT_EQ(short_help->wait_for_exit(), kExitUsage) << short_help->describe();
+    EXPECT_TRUE(contains(short_help->stderr_text(),
+                         "-h is the broker host, as in "
+                         "mosquitto_sub; help is --help"))
+        << short_help->describe();
 }
 
 TEST_F(MqttToolHabits, AConfigFileGivesTheFlagsAndTheCommandLineOverridesThem) {

@@ -2,6 +2,7 @@
 
 #include <set>
 #include <system_error>
+#include <utility>
 #include <vector>
 
 #include "apps/commands/config_file.hpp"
@@ -78,7 +79,9 @@ core::Status apply_config_file(CLI::App& command, const std::filesystem::path& p
     const std::set<const CLI::Option*> command_line = set_by_command_line(command);
     for (const ConfigEntry& entry : entries.value()) {
         const auto at_line = [&](const std::string& message) {
-            return core::Error{where + ", line " + std::to_string(entry.line) + ": " + message};
+            std::string located = where + ", line " + std::to_string(entry.line) + ": ";
+            located += message;
+            return core::Error{std::move(located)};
         };
         CLI::Option* option = command.get_option_no_throw("--" + entry.key);
         if (!settable(command, option)) {
