@@ -201,6 +201,9 @@ void ProcessTest::SetUp() {
     auto directory = broker::TempDirectory::create("cmdlink-integration-");
     ASSERT_TRUE(directory.ok()) << directory.error();
     workspace_.emplace(std::move(directory.value()));
+    // The client reads $XDG_CONFIG_HOME/cmdlink/client.toml when it exists: the defaults of
+    // whoever runs the tests must not change what the tests run (a test may put a file there).
+    ASSERT_EQ(::setenv("XDG_CONFIG_HOME", (workspace_->path() / "config").c_str(), 1), 0);
 }
 
 void ProcessTest::TearDown() {

@@ -80,6 +80,19 @@ TEST_F(TlsExchange, ClientPassesOverTlsWithTheCaFile) {
     expect_server_sessions_passed(*server, 1, 2);
 }
 
+TEST_F(TlsExchange, ClientPassesWithAnMqttsUrl) {
+    CmdlinkProcess* server = start_server(
+        {"--tls", "--cafile", ca_file(), "--delay", "0.1", "--qos", "2", "--stop-after", "1"});
+    ASSERT_NE(server, nullptr);
+    // As a student would be given it: the URL, and the CA of the course broker.
+    CmdlinkProcess* client = run_cmdlink(
+        "client", {"client", "-L", "mqtts://127.0.0.1:" + port_text(), "--cafile", ca_file(),
+                   "--user-id", "tls-url-device", "--json", "-q", "--idle-timeout", "5"});
+    ASSERT_NE(client, nullptr);
+    expect_client_passed(*client);
+    expect_server_sessions_passed(*server, 1, 2);
+}
+
 TEST_F(TlsExchange, UntrustedBrokerCertificateExitsWithCannotConnect) {
     // Without --cafile the system trust store is used, and it does not know the test CA.
     CmdlinkProcess* client = start_client("untrusting-device", {"--tls", "--connect-timeout", "3"});

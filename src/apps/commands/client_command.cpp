@@ -1,10 +1,12 @@
 #include "apps/commands/client_command.hpp"
 
 #include <csignal>
+#include <cstdlib>
 #include <memory>
 
 #include "apps/commands/command_error.hpp"
 #include "apps/commands/command_table_file.hpp"
+#include "apps/commands/config_flag.hpp"
 #include "apps/commands/connection_flags.hpp"
 #include "apps/commands/exit_codes.hpp"
 #include "apps/commands/seconds_flag.hpp"
@@ -18,6 +20,7 @@ namespace cmdlink::apps {
 namespace {
 
 struct ClientFlags {
+    ConfigFlag config;
     ConnectionFlags connection;
     std::string user_id;
     double connect_timeout_s = 10;
@@ -52,11 +55,19 @@ int exit_code_for(runner::ClientEnd end) {
     return kExitFailed;
 }
 
-int run_client(const ClientFlags& flags) {
+int run_client(const ClientFlags& flags, const core::Status& configured, bool has_user_id) {
     Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
     const auto usage_error = [&](const std::string& message) {
         return report_failure(console, core::Error{message});
     };
+    if (!configured) return report_failure(console, configured.failure());
+    // Checked here rather than by CLI11, which would report it before an unknown flag, and
+    // could not know that a config file may give it.
+    if (!has_user_id) {
+        return usage_error(
+            "--user-id is required (on the command line, or user-id in the "
+            "config file)");
+    }
     if (auto why = core::check_user_id(flags.user_id)) {
         return usage_error("invalid --user-id '" + core::printable(flags.user_id) + "': " + *why);
     }
@@ -110,9 +121,12 @@ std::function<int()> add_client_command(CLI::App& app) {
     CLI::App* command = app.add_subcommand(
         "client", "The device side: log in, answer every command, wait for Well done my IoT!");
     command->footer(kExitCodeHelp);
-    command->add_option("--user-id", flags->user_id, "Your user ID (e.g. matriculation number)")
-        ->required();
+    CLI::Option* user_id = command->add_option(
+        "--user-id", flags->user_id, "Your user ID (e.g. matriculation number); required");
     add_connection_flags(*command, flags->connection, kClientDefaults);
+    flags->config.default_path =
+        user_config_path(std::getenv("XDG_CONFIG_HOME"), std::getenv("HOME"), "client.toml");
+    add_config_flag(*command, flags->config);
     command
         ->add_option("--connect-timeout", flags->connect_timeout_s,
                      "Seconds to keep trying to connect (every --host in turn) before "
@@ -142,9 +156,10 @@ std::function<int()> add_client_command(CLI::App& app) {
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "More detail on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");
-    return [flags, command]() -> int {
+    return [flags, command, user_id]() -> int {
         if (!command->parsed()) return -1;
-        return run_client(*flags);
+        const core::Status configured = apply_config_flag(*command, flags->config);
+        return run_client(*flags, configured, user_id->count() > 0);
     };
 }
 

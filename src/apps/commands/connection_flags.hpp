@@ -12,13 +12,16 @@ namespace cmdlink::apps {
 
 // The broker flags every subcommand shares, and how they turn into MqttOptions.
 struct ConnectionFlags {
-    // Each a host, host:port or comma list of them; the first is tried first.
+    // Each a host, host:port, mqtt[s]:// URL or comma list of them; the first is tried
+    // first. Empty: the command's default host.
     std::vector<std::string> hosts;
+    // -L/--url, as mosquitto_sub takes it: URLs only, instead of --host.
+    std::vector<std::string> urls;
     std::optional<int> port;
-    std::string username;
+    std::string username;  // empty: a URL's user, else the command's default
     std::string password_file;
     std::string client_id;
-    std::string mqtt_version = "3.1.1";
+    std::string mqtt_version = "3.1.1";  // or 311, mqttv311, 5, mqttv5 (mosquitto_sub's -V)
     bool tls = false;
     std::string ca_file;
     std::string cert_file;
@@ -34,6 +37,8 @@ struct ConnectionDefaults {
     std::string password;  // used when neither a file nor the environment gives one
 };
 
+// The flags, with mosquitto_sub's short names (-h host, -p port, -u username, -i client ID,
+// -k keepalive, -V MQTT version, -L URL); help is on --help alone, since -h is the host.
 void add_connection_flags(CLI::App& command, ConnectionFlags& flags,
                           const ConnectionDefaults& defaults);
 

@@ -7,6 +7,7 @@
 #include <optional>
 
 #include "apps/commands/command_error.hpp"
+#include "apps/commands/config_flag.hpp"
 #include "apps/commands/connection_flags.hpp"
 #include "apps/commands/exit_codes.hpp"
 #include "apps/commands/seconds_flag.hpp"
@@ -26,6 +27,7 @@ namespace cmdlink::apps {
 namespace {
 
 struct ServerFlags {
+    ConfigFlag config;
     ConnectionFlags connection;
     PolicyFlags policy;
     std::uint64_t stop_after = 0;
@@ -59,11 +61,12 @@ core::Result<bool> apply_shared_group(const ServerFlags& flags, core::ServerPoli
     return true;
 }
 
-int run_server(const ServerFlags& flags) {
+int run_server(const ServerFlags& flags, const core::Status& configured) {
     Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
     const auto usage_error = [&](const std::string& message) {
         return report_failure(console, core::Error{message});
     };
+    if (!configured) return report_failure(console, configured.failure());
     auto policy = to_policy(flags.policy);
     if (!policy) return usage_error(policy.error());
     if (auto shared = apply_shared_group(flags, policy.value()); !shared) {
@@ -185,6 +188,7 @@ std::function<int()> add_server_command(CLI::App& app) {
         "opened or written, 3 cannot connect or authentication refused, 8 --shared-group on a "
         "broker that does not deliver shared subscriptions (docs/scale-out.md).");
     add_connection_flags(*command, flags->connection, kServerDefaults);
+    add_config_flag(*command, flags->config);
     add_policy_flags(*command, flags->policy);
     command
         ->add_option("--connect-timeout", flags->connect_timeout_s,
@@ -217,7 +221,8 @@ std::function<int()> add_server_command(CLI::App& app) {
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");
     return [flags, command]() -> int {
         if (!command->parsed()) return -1;
-        return run_server(*flags);
+        const core::Status configured = apply_config_flag(*command, flags->config);
+        return run_server(*flags, configured);
     };
 }
 
