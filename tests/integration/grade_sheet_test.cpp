@@ -78,7 +78,9 @@ class GradeSheet : public ProcessTest {
                                               roster_,   "--tz",     "Europe/Berlin"};
         arguments.insert(arguments.end(), extra.begin(), extra.end());
         CmdlinkProcess* process = run_cmdlink("results", arguments);
-        if (process != nullptr) EXPECT_TRUE(process->wait_for_exit().has_value());
+        if (process != nullptr) {
+            EXPECT_TRUE(process->wait_for_exit().has_value());
+        }
         return process;
     }
 
