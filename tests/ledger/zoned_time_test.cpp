@@ -51,7 +51,7 @@ TEST_F(ZonedTime, ReadsOffsetsZAndLocalTimes) {
     }
     const auto midnight = parse_time("2026-11-24");
     ASSERT_TRUE(midnight.ok()) << midnight.error();
-    EXPECT_EQ(midnight.value(), kNovemberMorningUtc - 8 * 3600 * kSecond);
+    EXPECT_EQ(midnight.value(), kNovemberMorningUtc - kSecond * 8 * 3600);
     const auto summer = parse_time("2026-07-01T08:00");
     ASSERT_TRUE(summer.ok()) << summer.error();
     EXPECT_EQ(summer.value(), kJulyMorningUtc);

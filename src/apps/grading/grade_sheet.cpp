@@ -16,6 +16,8 @@ constexpr std::array<std::string_view, 7> kOutcomeRank = {
     "passed", "failed", "timed_out", "abandoned", "interrupted", "in_flight", "never_tried"};
 
 constexpr std::int64_t kMicrosPerMinute = 60'000'000;
+// A year: more is a typo, and the bound keeps the arithmetic far from overflow.
+constexpr std::int64_t kMaxExtensionMinutes = std::int64_t{366} * 24 * 60;
 
 std::string shown(const ledger::SessionRecord& session) {
     return session.outcome.empty() ? "in_flight" : session.outcome;
@@ -38,14 +40,13 @@ core::Result<std::int64_t> parse_extension(std::string_view text) {
         minutes_per_unit = 60;
         number.remove_suffix(1);
     } else if (text.back() == 'd') {
-        minutes_per_unit = 24 * 60;
+        minutes_per_unit = std::int64_t{24} * 60;
         number.remove_suffix(1);
     }
     std::int64_t count = 0;
     const auto [end, error] = std::from_chars(number.data(), number.data() + number.size(), count);
-    // A year's worth of minutes bounds it far below overflow.
     if (number.empty() || error != std::errc{} || end != number.data() + number.size() ||
-        count < 0 || count * minutes_per_unit > 366 * 24 * 60) {
+        count < 0 || count > kMaxExtensionMinutes / minutes_per_unit) {
         return core::Error{"extension '" + core::printable(text) +
                            "' is not a count of minutes (90 or 90m), hours (2h) or days (1d)"};
     }

@@ -27,7 +27,7 @@ nlohmann::json optional_time(const std::optional<ledger::WallMicros>& at) {
 }
 
 std::string csv_field(const std::string& field) {
-    const std::string safe = spreadsheet_safe(field);
+    std::string safe = spreadsheet_safe(field);
     if (safe.find_first_of(",;\"\r\n") == std::string::npos) return safe;
     std::string quoted = "\"";
     for (const char c : safe) {

@@ -43,7 +43,7 @@ TEST(Extension, ReadsMinutesHoursAndDays) {
     EXPECT_EQ(parse_extension("90").value(), 90 * kMinute);
     EXPECT_EQ(parse_extension("90m").value(), 90 * kMinute);
     EXPECT_EQ(parse_extension("2h").value(), 120 * kMinute);
-    EXPECT_EQ(parse_extension("1d").value(), 24 * 60 * kMinute);
+    EXPECT_EQ(parse_extension("1d").value(), kMinute * 24 * 60);
     for (const char* bad : {"-5", "1.5h", "h", "2 h", "10w", "999999999d"}) {
         const auto parsed = parse_extension(bad);
         ASSERT_FALSE(parsed.ok()) << bad;
