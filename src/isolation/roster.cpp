@@ -1,5 +1,6 @@
 #include "isolation/roster.hpp"
 
+#include <algorithm>
 #include <map>
 #include <optional>
 
@@ -14,7 +15,7 @@ constexpr std::size_t kFields = 3;
 
 // One CSV line split into fields: a field is bare text without '"', or enclosed in double
 // quotes with "" for a quote inside (RFC 4180, without line breaks inside fields).
-core::Result<std::vector<std::string>> split_csv_line(std::string_view line) {
+core::Result<std::vector<std::string>> split_csv_line(std::string_view line, char separator = ',') {
     std::vector<std::string> fields;
     std::size_t at = 0;
     while (true) {
@@ -34,11 +35,11 @@ core::Result<std::vector<std::string>> split_csv_line(std::string_view line) {
                 }
                 field += line[at++];
             }
-            if (at < line.size() && line[at] != ',') {
+            if (at < line.size() && line[at] != separator) {
                 return core::Error{"text after the closing quote of a field"};
             }
         } else {
-            const std::size_t comma = line.find(',', at);
+            const std::size_t comma = line.find(separator, at);
             const std::size_t end = comma == std::string_view::npos ? line.size() : comma;
             field.assign(line.substr(at, end - at));
             if (field.find('"') != std::string::npos) {
@@ -50,8 +51,25 @@ core::Result<std::vector<std::string>> split_csv_line(std::string_view line) {
         }
         fields.push_back(std::move(field));
         if (at >= line.size()) return fields;
-        ++at;  // the comma
+        ++at;  // the separator
     }
+}
+
+// Spreadsheets export rosters with a UTF-8 byte order mark, and with `;` where the locale
+// writes decimal commas: the header tells which separator the file uses.
+constexpr std::string_view kByteOrderMark = "\xEF\xBB\xBF";
+
+char separator_of(std::string_view header) {
+    const auto commas = std::count(header.begin(), header.end(), ',');
+    const auto semicolons = std::count(header.begin(), header.end(), ';');
+    return semicolons > commas ? ';' : ',';
+}
+
+std::string trimmed(std::string_view text) {
+    const std::size_t first = text.find_first_not_of(" \t");
+    if (first == std::string_view::npos) return {};
+    const std::size_t last = text.find_last_not_of(" \t");
+    return std::string(text.substr(first, last - first + 1));
 }
 
 bool is_skipped(std::string_view line) {
@@ -165,6 +183,71 @@ core::Result<bool> check_server_account(const std::vector<RosterEntry>& roster,
         }
     }
     return true;
+}
+
+std::optional<std::size_t> RosterTable::column(std::string_view name) const {
+    const auto found = std::find(columns.begin(), columns.end(), name);
+    if (found == columns.end()) return std::nullopt;
+    return static_cast<std::size_t>(found - columns.begin());
+}
+
+core::Result<RosterTable> parse_roster_table(std::string_view text, std::string_view key_column) {
+    if (text.starts_with(kByteOrderMark)) text.remove_prefix(kByteOrderMark.size());
+    RosterTable table;
+    std::string errors;
+    const auto fail = [&](std::size_t line, const std::string& why) {
+        errors += "roster line " + std::to_string(line) + ": " + why + "\n";
+    };
+    std::optional<std::size_t> key;
+    char separator = ',';
+    std::map<std::string, std::size_t> line_of_key;
+    core::LineReader lines(text);
+    while (const auto read = lines.next()) {
+        if (is_skipped(read->text)) continue;
+        if (table.columns.empty()) {
+            separator = separator_of(read->text);
+            auto names = split_csv_line(read->text, separator);
+            if (!names)
+                return core::Error{"roster line " + std::to_string(read->number) +
+                                   " (the header): " + names.error()};
+            for (const std::string& name : names.value()) table.columns.push_back(trimmed(name));
+            key = table.column(key_column);
+            if (!key) {
+                return core::Error{"roster line " + std::to_string(read->number) +
+                                   ": the header has no column `" + std::string(key_column) +
+                                   "` (it has: " + core::printable(read->text) + ")"};
+            }
+            continue;
+        }
+        auto fields = split_csv_line(read->text, separator);
+        if (!fields) {
+            fail(read->number, fields.error());
+            continue;
+        }
+        if (fields.value().size() != table.columns.size()) {
+            fail(read->number, "expected " + std::to_string(table.columns.size()) +
+                                   " fields, as the header has, found " +
+                                   std::to_string(fields.value().size()));
+            continue;
+        }
+        const std::string& value = fields.value()[*key];
+        if (value.empty()) {
+            fail(read->number, "the " + std::string(key_column) + " is empty");
+            continue;
+        }
+        if (const auto [it, fresh] = line_of_key.emplace(value, read->number); !fresh) {
+            fail(read->number, std::string(key_column) + " '" + core::printable(value) +
+                                   "' is already on line " + std::to_string(it->second));
+            continue;
+        }
+        table.rows.push_back({std::move(fields.value()), read->number});
+    }
+    if (table.columns.empty()) return core::Error{"the roster is empty: it needs a header line"};
+    if (!errors.empty()) {
+        errors.pop_back();
+        return core::Error{errors};
+    }
+    return table;
 }
 
 }  // namespace cmdlink::isolation

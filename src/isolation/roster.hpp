@@ -36,4 +36,23 @@ core::Result<bool> check_server_account(const std::vector<RosterEntry>& roster,
 // no ':' (the file's separator) and no control characters; the reason when not.
 std::optional<std::string> check_username(std::string_view username);
 
+// A roster read by its header's column names, for tools that only read it (`results
+// --roster`): any columns in any order, `,` or `;` as separator (whichever the header uses
+// more), a UTF-8 byte order mark ignored, blank and `#` lines skipped.
+struct RosterTable {
+    struct Row {
+        std::vector<std::string> fields;  // one per column
+        std::size_t line = 0;             // 1-based line of the file, for messages
+    };
+    std::vector<std::string> columns;  // the header's names, spaces around them dropped
+    std::vector<Row> rows;
+
+    // The index of the column named `name`, if the header has it.
+    [[nodiscard]] std::optional<std::size_t> column(std::string_view name) const;
+};
+
+// Every row must have the header's number of fields and a nonempty, unique `key_column`
+// value; every bad line is reported by number, and any error means no table.
+core::Result<RosterTable> parse_roster_table(std::string_view text, std::string_view key_column);
+
 }  // namespace cmdlink::isolation

@@ -8,7 +8,8 @@ namespace {
 constexpr const char* kSessionColumns =
     "SELECT s.session_id, s.user_id, s.login_us, s.id_sent_us, s.first_command_us, s.end_us, "
     "coalesce(s.outcome, ''), coalesce(s.reason, ''), "
-    "(SELECT count(*) FROM commands c WHERE c.session_id = s.session_id) FROM sessions s ";
+    "(SELECT count(*) FROM commands c WHERE c.session_id = s.session_id), "
+    "coalesce(s.low_qos, 0), coalesce(s.surplus, 0) FROM sessions s ";
 
 constexpr const char* kReplyColumns =
     "SELECT coalesce(s.user_id, ''), r.session_id, r.command, r.word, r.qos, r.verdict, "
@@ -23,7 +24,9 @@ SessionRecord session_from(const Statement& row) {
             row.optional_integer(5),
             row.text(6),
             row.text(7),
-            row.integer(8)};
+            row.integer(8),
+            row.integer(9),
+            row.integer(10)};
 }
 
 ReplyRecord reply_from(const Statement& row) {
@@ -75,6 +78,27 @@ core::Result<std::vector<ReplyRecord>> load_replies(SqliteDatabase& db,
     if (!statement) return statement.failure();
     bind_filter(statement.value(), filter);
     return collect<ReplyRecord>(db, statement.value(), reply_from);
+}
+
+core::Result<std::vector<RefusedLogins>> load_refused_logins(SqliteDatabase& db,
+                                                             const LedgerFilter& filter) {
+    // A version 1 ledger has one row per refusal and no `count` column.
+    auto has_count =
+        db.prepare("SELECT count(*) FROM pragma_table_info('refused_logins') WHERE name = 'count'");
+    if (!has_count) return has_count.failure();
+    if (has_count.value().step() != SQLITE_ROW) return core::Error{db.last_error()};
+    const bool tallied = has_count.value().integer(0) > 0;
+    // The newest row's reason: SQLite takes a bare column from the row that gave max().
+    auto statement =
+        db.prepare(std::string("SELECT user_id, ") + (tallied ? "sum(count)" : "count(*)") +
+                   ", reason, max(id) FROM refused_logins "
+                   "WHERE (?1 IS NULL OR user_id = ?1) AND at_us >= ?2 "
+                   "GROUP BY user_id ORDER BY user_id");
+    if (!statement) return statement.failure();
+    bind_filter(statement.value(), filter);
+    return collect<RefusedLogins>(db, statement.value(), [](const Statement& row) {
+        return RefusedLogins{row.text(0), static_cast<std::uint64_t>(row.integer(1)), row.text(2)};
+    });
 }
 
 core::Result<std::vector<SessionRecord>> load_open_sessions(SqliteDatabase& db) {

@@ -27,6 +27,10 @@ struct SessionRecord {
     std::string outcome;  // empty while in flight
     std::string reason;
     std::int64_t commands_sent = 0;
+    // From the session's end (0 while in flight): replies below their command's QoS, and
+    // replies beyond the commands (which QoS 1 redelivery may cause).
+    std::int64_t low_qos = 0;
+    std::int64_t surplus = 0;
 };
 
 struct ReplyRecord {
@@ -54,6 +58,15 @@ core::Result<std::vector<SessionRecord>> load_sessions(SqliteDatabase& db,
 // In arrival order; replies to unknown sessions only when no user ID is asked for, and then
 // filtered by their own arrival time.
 core::Result<std::vector<ReplyRecord>> load_replies(SqliteDatabase& db, const LedgerFilter& filter);
+// Refused logins per user ID (the tallies without one under the empty ID), at or after the
+// filter's time, ordered by user ID.
+struct RefusedLogins {
+    std::string user_id;
+    std::uint64_t count = 0;
+    std::string last_reason;
+};
+core::Result<std::vector<RefusedLogins>> load_refused_logins(SqliteDatabase& db,
+                                                             const LedgerFilter& filter);
 // Sessions that have no end yet: what a server left in flight when it died.
 core::Result<std::vector<SessionRecord>> load_open_sessions(SqliteDatabase& db);
 // The sessions that ended at or after `since`, with their end times, oldest first.

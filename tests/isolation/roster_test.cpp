@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 
 #include <string>
+#include <vector>
 
 namespace cmdlink::isolation {
 namespace {
@@ -76,6 +77,53 @@ TEST(Roster, NeedsTheHeaderFirst) {
 TEST(Roster, EmptyRostersAreRefused) {
     EXPECT_FALSE(parse_roster("").ok());
     EXPECT_FALSE(parse_roster(kHeader).ok());
+}
+
+TEST(RosterTable, FindsColumnsByNameInAnyOrderWithExtraColumns) {
+    auto table = parse_roster_table(
+        "name,user_id,email,username,password\n\"Smith, Jo\",1001,jo@example.org,alice,pw\n",
+        "user_id");
+    ASSERT_TRUE(table.ok()) << table.error();
+    ASSERT_EQ(table.value().rows.size(), 1U);
+    const auto user_id = table.value().column("user_id");
+    const auto email = table.value().column("email");
+    ASSERT_TRUE(user_id && email);
+    EXPECT_EQ(table.value().rows[0].fields[*user_id], "1001");
+    EXPECT_EQ(table.value().rows[0].fields[*email], "jo@example.org");
+    EXPECT_EQ(table.value().rows[0].fields[0], "Smith, Jo");
+    EXPECT_EQ(table.value().rows[0].line, 2U);
+    EXPECT_FALSE(table.value().column("extension").has_value());
+}
+
+TEST(RosterTable, ReadsASemicolonExportWithAByteOrderMarkAndCrLf) {
+    auto table =
+        parse_roster_table("\xEF\xBB\xBFuser_id ; Name\r\n1001;M\xC3\xBCller, A.\r\n", "user_id");
+    ASSERT_TRUE(table.ok()) << table.error();
+    EXPECT_EQ(table.value().columns, (std::vector<std::string>{"user_id", "Name"}));
+    ASSERT_EQ(table.value().rows.size(), 1U);
+    EXPECT_EQ(table.value().rows[0].fields[1], "M\xC3\xBCller, A.");
+}
+
+TEST(RosterTable, RefusesAHeaderWithoutTheKeyColumn) {
+    auto table = parse_roster_table("username,password\nalice,pw\n", "user_id");
+    ASSERT_FALSE(table.ok());
+    EXPECT_NE(table.error().find("no column `user_id`"), std::string::npos) << table.error();
+}
+
+TEST(RosterTable, ReportsShortRowsAndRepeatedOrEmptyKeysByLine) {
+    auto table = parse_roster_table("user_id,name\n1001,a\n1002\n1001,b\n,c\n", "user_id");
+    ASSERT_FALSE(table.ok());
+    EXPECT_NE(table.error().find("line 3: expected 2 fields"), std::string::npos) << table.error();
+    EXPECT_NE(table.error().find("line 4: user_id '1001' is already on line 2"), std::string::npos)
+        << table.error();
+    EXPECT_NE(table.error().find("line 5: the user_id is empty"), std::string::npos)
+        << table.error();
+}
+
+TEST(RosterTable, TheBrokerRosterFormatReadsAsATable) {
+    auto table = parse_roster_table(roster("alice,pw,1001\nbob,pw2,1002\n"), "user_id");
+    ASSERT_TRUE(table.ok()) << table.error();
+    EXPECT_EQ(table.value().rows.size(), 2U);
 }
 
 }  // namespace

@@ -4,13 +4,15 @@
 #include <cstdio>
 #include <optional>
 
-#include "ledger/wall_time.hpp"
+#include "ledger/zoned_time.hpp"
 
 namespace cmdlink::apps {
 namespace {
 
+const std::string kEmptyCell = "-";
+
 std::string milliseconds(const std::optional<std::int64_t>& micros) {
-    if (!micros) return "-";
+    if (!micros) return {};
     char text[32];
     std::snprintf(text, sizeof text, "%.3f", static_cast<double>(*micros) / 1000.0);
     return text;
@@ -21,13 +23,14 @@ nlohmann::json optional_number(const std::optional<std::int64_t>& value) {
 }
 
 nlohmann::json optional_time(const std::optional<ledger::WallMicros>& at) {
-    return at ? nlohmann::json(ledger::format_utc(*at)) : nlohmann::json(nullptr);
+    return at ? nlohmann::json(ledger::format_local(*at)) : nlohmann::json(nullptr);
 }
 
 std::string csv_field(const std::string& field) {
-    if (field.find_first_of(",\"\r\n") == std::string::npos) return field;
+    std::string safe = spreadsheet_safe(field);
+    if (safe.find_first_of(",;\"\r\n") == std::string::npos) return safe;
     std::string quoted = "\"";
-    for (const char c : field) {
+    for (const char c : safe) {
         if (c == '"') quoted += '"';
         quoted += c;
     }
@@ -35,6 +38,14 @@ std::string csv_field(const std::string& field) {
 }
 
 }  // namespace
+
+std::string spreadsheet_safe(const std::string& cell) {
+    // OWASP's CSV injection advice: a spreadsheet evaluates a cell starting with one of these
+    // as a formula; after a leading apostrophe it is text. NUL is in OWASP ASVS 1.2.10's list.
+    constexpr std::string_view kFormulaStarts{"=+-@\t\r\n\0", 8};
+    if (cell.empty() || kFormulaStarts.find(cell.front()) == std::string_view::npos) return cell;
+    return "'" + cell;
+}
 
 TextTable user_table(const std::vector<UserSummary>& users) {
     TextTable table{{"user_id", "best_outcome", "attempts", "passed", "commands", "replies",
@@ -54,7 +65,7 @@ TextTable reply_table(const std::vector<ledger::ReplyRecord>& replies) {
         {"arrived", "user_id", "session_id", "command", "word", "qos", "verdict", "latency_ms"},
         {}};
     for (const ledger::ReplyRecord& reply : replies) {
-        table.rows.push_back({ledger::format_utc(reply.arrived), reply.user_id, reply.session_id,
+        table.rows.push_back({ledger::format_local(reply.arrived), reply.user_id, reply.session_id,
                               reply.command, reply.word, std::to_string(reply.qos), reply.verdict,
                               milliseconds(reply.latency_us)});
     }
@@ -65,13 +76,17 @@ std::string render_aligned(const TextTable& table) {
     std::vector<std::size_t> widths;
     for (const auto& cell : table.header) widths.push_back(cell.size());
     for (const auto& row : table.rows) {
-        for (std::size_t i = 0; i < row.size(); ++i) widths[i] = std::max(widths[i], row[i].size());
+        for (std::size_t i = 0; i < row.size(); ++i) {
+            widths[i] = std::max(widths[i], std::max<std::size_t>(row[i].size(), 1));
+        }
     }
     std::string text;
     const auto line = [&](const std::vector<std::string>& cells) {
         for (std::size_t i = 0; i < cells.size(); ++i) {
-            text += cells[i];
-            if (i + 1 < cells.size()) text += std::string(widths[i] - cells[i].size() + 2, ' ');
+            // A terminal reader needs to see that a cell is empty on purpose.
+            const std::string& cell = cells[i].empty() ? kEmptyCell : cells[i];
+            text += cell;
+            if (i + 1 < cells.size()) text += std::string(widths[i] - cell.size() + 2, ' ');
         }
         text += '\n';
     };
@@ -114,7 +129,7 @@ nlohmann::json summary_json(const std::vector<UserSummary>& users,
                                     {"outcome", shown_outcome(session)},
                                     {"reason", session.reason},
                                     {"commands", session.commands_sent},
-                                    {"login", ledger::format_utc(session.login)},
+                                    {"login", ledger::format_local(session.login)},
                                     {"id_sent", optional_time(session.id_sent)},
                                     {"first_command", optional_time(session.first_command)},
                                     {"ended", optional_time(session.ended)}});
@@ -125,7 +140,7 @@ nlohmann::json summary_json(const std::vector<UserSummary>& users,
 nlohmann::json replies_json(const std::vector<ledger::ReplyRecord>& replies) {
     nlohmann::json json = {{"replies", nlohmann::json::array()}};
     for (const ledger::ReplyRecord& reply : replies) {
-        json["replies"].push_back({{"arrived", ledger::format_utc(reply.arrived)},
+        json["replies"].push_back({{"arrived", ledger::format_local(reply.arrived)},
                                    {"user_id", reply.user_id},
                                    {"session_id", reply.session_id},
                                    {"command", reply.command},

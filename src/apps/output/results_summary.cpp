@@ -1,22 +1,11 @@
 #include "apps/output/results_summary.hpp"
 
 #include <algorithm>
-#include <array>
 #include <map>
-#include <string_view>
+
+#include "apps/grading/grade_sheet.hpp"
 
 namespace cmdlink::apps {
-namespace {
-
-constexpr std::array<std::string_view, 6> kOutcomeRank = {"passed",    "failed",      "timed_out",
-                                                          "abandoned", "interrupted", "in_flight"};
-
-std::size_t rank(std::string_view outcome) {
-    const auto* found = std::find(kOutcomeRank.begin(), kOutcomeRank.end(), outcome);
-    return static_cast<std::size_t>(found - kOutcomeRank.begin());
-}
-
-}  // namespace
 
 std::string shown_outcome(const ledger::SessionRecord& session) {
     return session.outcome.empty() ? "in_flight" : session.outcome;
@@ -30,7 +19,7 @@ std::vector<UserSummary> summarize_users(const std::vector<ledger::SessionRecord
         UserSummary& user = by_user[session.user_id];
         user.user_id = session.user_id;
         const std::string outcome = shown_outcome(session);
-        if (user.attempts == 0 || rank(outcome) < rank(user.best_outcome)) {
+        if (user.attempts == 0 || outcome_rank(outcome) < outcome_rank(user.best_outcome)) {
             user.best_outcome = outcome;
         }
         ++user.attempts;
