@@ -140,7 +140,7 @@ class BrokerTest : public ProcessTest {
     std::unique_ptr<broker::PrivateBroker> broker_;
 };
 
-// A TCP port on 127.0.0.1 where nothing listens: that of a broker started and stopped again.
+// A TCP port on 127.0.0.1 where nothing listens right now.
 std::optional<int> closed_port();
 
 // The reply word of the default table for `command`, or "" when it is not in it.
