@@ -53,7 +53,13 @@ std::optional<long> offset_seconds(std::string_view suffix) {
     suffix.remove_prefix(1);
     std::optional<int> hours;
     std::optional<int> minutes = 0;
-    if (suffix.size() == 2) {
+    std::optional<int> seconds = 0;
+    if (suffix.size() == 8 && suffix[2] == ':' && suffix[5] == ':') {
+        // Only as format_local prints a local mean time's offset (Berlin's was +00:53:28).
+        hours = two_digits(suffix.substr(0, 2));
+        minutes = two_digits(suffix.substr(3, 2));
+        seconds = two_digits(suffix.substr(6));
+    } else if (suffix.size() == 2) {
         hours = two_digits(suffix);
     } else if (suffix.size() == 4) {
         hours = two_digits(suffix.substr(0, 2));
@@ -62,8 +68,10 @@ std::optional<long> offset_seconds(std::string_view suffix) {
         hours = two_digits(suffix.substr(0, 2));
         minutes = two_digits(suffix.substr(3));
     }
-    if (!hours || !minutes || *hours > 23 || *minutes > 59) return std::nullopt;
-    return sign * (*hours * 3600L + *minutes * 60L);
+    if (!hours || !minutes || !seconds || *hours > 23 || *minutes > 59 || *seconds > 59) {
+        return std::nullopt;
+    }
+    return sign * (*hours * 3600L + *minutes * 60L + *seconds);
 }
 
 // Where the date and time end and a zone suffix may begin.
@@ -71,8 +79,10 @@ std::size_t civil_length(std::string_view text) {
     if (text.size() <= 10 || (text[10] != 'T' && text[10] != ' ')) {
         return std::min<std::size_t>(text.size(), 10);
     }
-    if (text.size() > 16 && text[16] == ':') return 19;
-    return 16;
+    // Never beyond the text: a cut-off time ("2026-11-24T08") is the date-time parser's to
+    // refuse.
+    if (text.size() > 16 && text[16] == ':') return std::min<std::size_t>(text.size(), 19);
+    return std::min<std::size_t>(text.size(), 16);
 }
 
 // The instant when the local wall clock shows `wanted` with this daylight saving flag, if
@@ -126,7 +136,14 @@ std::string format_local(WallMicros at) {
                   local.tm_year + 1900, local.tm_mon + 1, local.tm_mday, local.tm_hour,
                   local.tm_min, local.tm_sec, offset < 0 ? '-' : '+', magnitude / 3600,
                   magnitude % 3600 / 60);
-    return text;
+    std::string printed = text;
+    // Zones began on whole minutes, but a time before then (local mean time) is not, and an
+    // offset cut to the minute would name another instant.
+    if (magnitude % 60 != 0) {
+        std::snprintf(text, sizeof text, ":%02ld", magnitude % 60);
+        printed += text;
+    }
+    return printed;
 }
 
 core::Result<WallMicros> parse_time(std::string_view text) {

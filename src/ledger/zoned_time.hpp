@@ -19,7 +19,8 @@ inline constexpr std::string_view kTimeForms =
 // A name the system does not know is refused, since the C library would silently use UTC.
 core::Status use_time_zone(const std::string& name);
 
-// `2026-11-24T17:20:43+01:00`: a ledger time in the local zone, with its offset.
+// `2026-11-24T17:20:43+01:00`: a ledger time in the local zone, with its offset (to the second,
+// `+00:53:28`, for a time before the zone had a whole-minute one).
 std::string format_local(WallMicros at);
 
 // One of kTimeForms. A local time that does not exist (skipped by a daylight saving change)

@@ -81,6 +81,27 @@ TEST_F(ZonedTime, RefusesOtherTextNamingTheAcceptedForms) {
     }
 }
 
+// Found by fuzz/zoned_time_fuzzer: before 1893 Berlin kept local mean time, +00:53:28, and an
+// offset printed to the minute named another instant.
+TEST_F(ZonedTime, ATimeBeforeWholeMinuteOffsetsReadsBackAsTheSameInstant) {
+    const auto then = parse_time("1850-06-01T12:00:00Z");
+    ASSERT_TRUE(then.ok()) << then.error();
+    const std::string printed = format_local(then.value());
+    EXPECT_EQ(printed, "1850-06-01T12:53:28+00:53:28");
+    const auto back = parse_time(printed);
+    ASSERT_TRUE(back.ok()) << back.error();
+    EXPECT_EQ(back.value(), then.value());
+}
+
+// Found by fuzz/zoned_time_fuzzer: these threw std::out_of_range.
+TEST_F(ZonedTime, RefusesATimeCutOffAfterItsTOrItsMinutes) {
+    for (const char* text : {"2026-11-24T", "2026-11-24T08", "2026-11-24T08:0", "2026-11-24T08:00:",
+                             "2026-11-24T08:00:5", "202+-09&2\x15T02f0"}) {
+        const auto parsed = parse_time(text);
+        EXPECT_FALSE(parsed.ok()) << text;
+    }
+}
+
 TEST_F(ZonedTime, UnknownZoneNamesAreRefusedAndTheZoneStays) {
     for (const char* zone :
          {"Mars/Olympus_Mons", "../../etc/passwd", "/etc/localtime", "", "Europe"}) {
