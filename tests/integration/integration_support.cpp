@@ -299,7 +299,8 @@ void BrokerTest::keep_files_for_debugging() const {
     std::filesystem::copy(workspace(), target / "workspace", options, error);
     if (error) std::cerr << "cannot keep " << workspace() << ": " << error.message() << "\n";
     std::filesystem::copy(broker_->directory(), target / "broker", options, error);
-    if (error) std::cerr << "cannot keep " << broker_->directory() << ": " << error.message() << "\n";
+    if (error)
+        std::cerr << "cannot keep " << broker_->directory() << ": " << error.message() << "\n";
     std::cerr << "kept the test's files in " << target << "\n";
 }
 
