@@ -58,7 +58,7 @@ struct Disagreement {
 // at QoS 2, a command delivered more often than the ledger sent it, or a reply recorded more
 // often than the device sent it; a reply the device sent that the ledger lacks, or one it
 // holds that the device never sent; a verdict other than correct (at QoS 1, a surplus or
-// late copy of a reply is allowed).
+// late copy of a reply is allowed, and so is a missing answer to a duplicate command).
 std::vector<Disagreement> compare_session(const DeviceRecord& device, const LedgerRecord& ledger,
                                           int qos, const std::vector<BrokerQos2Resend>& resends);
 
