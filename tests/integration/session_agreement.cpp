@@ -151,8 +151,10 @@ std::vector<Disagreement> compare_session(const DeviceRecord& device, const Ledg
         const std::size_t in_ledger = recorded.count(command);
         const std::size_t answered = device.replies.count(command);
         // At QoS 1 the device answers every copy the broker delivers. Answers beyond the
-        // commands the ledger sent answer duplicates; they may arrive after the server ended
-        // the session and stopped (--stop-after), so only as many as it sent must be there.
+        // commands the ledger sent answer duplicates, mostly after the session ended; the
+        // server reads them all (the broker's log shows its PUBACKs) but does not record every
+        // one (issue 9's fault runs: summary 'replies' 3095, ledger rows 3085, every missing
+        // row such an answer; still to be explained). Only answers to commands sent are owed.
         const std::size_t owed = qos == 1 ? std::min(answered, sent.count(command)) : answered;
         if (in_ledger < owed) {
             add("reply_lost", describe(command) + ": the device sent " + std::to_string(answered) +
