@@ -395,7 +395,8 @@ void MqttConnection::disconnect() {
     // handle_disconnect): a persistent session's broker holds the other half of every QoS 2
     // exchange in flight, which only a PUBREL over a new connection completes.
     drain_timer_.arm(loop_.now() + options_.drain_timeout);
-    if (!connected_) schedule_reconnect();
+    // An attempt under way (a socket, no CONNACK yet) goes on; otherwise one is scheduled.
+    if (!connected_ && mosquitto_socket(mosq_.get()) < 0) schedule_reconnect();
 }
 
 void MqttConnection::report_loss(std::string reason) {
