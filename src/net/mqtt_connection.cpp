@@ -273,8 +273,7 @@ void MqttConnection::run_io(const char* what, Io io) {
     if (lost && !reported && !closed_) {
         connected_ = false;
         unwatch_socket();
-        listener_.on_connection_lost(
-            mosquitto_error(what, rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc));
+        report_loss(mosquitto_error(what, rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc));
         schedule_reconnect();
     }
     follow_socket();
@@ -391,8 +390,17 @@ void MqttConnection::publish(std::string_view topic, std::string_view payload, i
 void MqttConnection::disconnect() {
     if (closing_) return;
     closing_ = true;
-    if (unacked_publishes_.empty() || !connected_) return finish_disconnect();
+    if (unacked_publishes_.empty()) return finish_disconnect();
+    // Disconnected now, or cut during the drain, the connection is made again (see
+    // handle_disconnect): a persistent session's broker holds the other half of every QoS 2
+    // exchange in flight, which only a PUBREL over a new connection completes.
     drain_timer_.arm(loop_.now() + options_.drain_timeout);
+    // An attempt under way (a socket, no CONNACK yet) goes on; otherwise one is scheduled.
+    if (!connected_ && mosquitto_socket(mosq_.get()) < 0) schedule_reconnect();
+}
+
+void MqttConnection::report_loss(std::string reason) {
+    if (!draining()) listener_.on_connection_lost(std::move(reason));
 }
 
 void MqttConnection::write_gate_opened() {
@@ -432,7 +440,7 @@ void MqttConnection::finish_disconnect() {
 }
 
 void MqttConnection::schedule_reconnect() {
-    if (reconnect_timer_.armed() || closing_) return;
+    if (reconnect_timer_.armed() || (closing_ && !draining())) return;
     last_reconnect_delay_ = backoff_;
     reconnect_timer_.arm(loop_.now() + backoff_);
     backoff_ = std::min(backoff_ * 2, options_.reconnect_max);
@@ -452,7 +460,7 @@ void MqttConnection::reconnect() {
         rc = mosquitto_reconnect_async(mosq_.get());
     }
     if (rc != MOSQ_ERR_SUCCESS && rc != MOSQ_ERR_CONN_PENDING) {
-        listener_.on_connection_lost(connect_failure(rc));
+        report_loss(connect_failure(rc));
         schedule_reconnect();
         return;
     }
@@ -472,10 +480,12 @@ void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int
             "the broker refused the connection: " +
             std::string(rc < 128 ? mosquitto_connack_string(rc) : mosquitto_reason_string(rc));
         if (is_permanent_refusal(rc)) {
+            // A drain that cannot reconnect is over: what it waited for is lost.
+            connection.drain_timer_.cancel();
             connection.closing_ = true;
             connection.listener_.on_refused(reason);
         } else {
-            connection.listener_.on_connection_lost(reason);
+            connection.report_loss(reason);
         }
         return;
     }
@@ -483,6 +493,9 @@ void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int
     connection.backoff_ =
         std::min(connection.options_.reconnect_min, connection.options_.reconnect_max);
     ++connection.stats_.connects;
+    // Reconnected only to finish a drain: the owner, who asked to disconnect, must not take it
+    // for a connection to subscribe and publish on. libmosquitto re-sends what is in flight.
+    if (connection.draining()) return;
     connection.listener_.on_connected((flags & 1) != 0);
 }
 
@@ -493,6 +506,13 @@ void MqttConnection::handle_disconnect(mosquitto* /*mosq*/, void* self, int rc) 
     connection.connected_ = false;
     // libmosquitto has closed the socket, or closes it as soon as this returns.
     connection.unwatch_socket();
+    if (rc != 0 && connection.draining() && !is_permanent_disconnect(rc)) {
+        // Cut while draining: the drain goes on over the next connection, until it completes
+        // or drain_timeout ends it (finish_disconnect).
+        connection.connect_error_ = 0;
+        connection.schedule_reconnect();
+        return;
+    }
     if (connection.closing_ || rc == 0) {
         if (!connection.closed_) {
             connection.closed_ = true;

@@ -84,7 +84,9 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     void subscribe(std::string_view topic, int qos) override;
     void unsubscribe(std::string_view topic) override;
     void publish(std::string_view topic, std::string_view payload, int qos) override;
-    // Waits (up to drain_timeout) for our QoS 1/2 publishes to complete, then disconnects.
+    // Waits (up to drain_timeout) for our QoS 1/2 publishes to complete, then disconnects. A
+    // connection lost meanwhile (or before) is made again to complete them, without telling the
+    // listener (no on_connection_lost, no on_connected): only on_closed ends the drain.
     void disconnect() override;
     // Closes at once without writing another byte: what the broker has not had acknowledged
     // it keeps for the next connection with our client ID. on_closed follows.
@@ -131,6 +133,10 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     void run_misc();
     void schedule_reconnect();
     void reconnect();
+    // disconnect() is waiting for our QoS 1/2 publishes to complete.
+    [[nodiscard]] bool draining() const { return closing_ && drain_timer_.armed(); }
+    // on_connection_lost, unless the loss is the drain's own business.
+    void report_loss(std::string reason);
     // "cannot connect to <broker>: <why>", for a connect call that returned `rc`.
     [[nodiscard]] std::string connect_failure(int rc) const;
     void finish_disconnect();

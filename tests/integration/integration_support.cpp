@@ -281,7 +281,31 @@ void BrokerTest::start_broker() {
 void BrokerTest::TearDown() {
     if (HasFailure() && broker_) std::cerr << "--- broker log (tail):\n" << broker_->log_tail(40);
     ProcessTest::TearDown();
+    keep_files_for_debugging();
     broker_.reset();
+}
+
+// CMDLINK_KEEP_TEST_FILES=<directory>: every test's scratch directory (outputs, ledger) and
+// its broker's directory (config, log) are copied under <directory>/<test name>/ before they
+// go away, so that a failure can be traced packet by packet afterwards.
+void BrokerTest::keep_files_for_debugging() const {
+    const char* keep = std::getenv("CMDLINK_KEEP_TEST_FILES");
+    if (keep == nullptr || *keep == '\0' || !broker_) return;
+    const auto* test = ::testing::UnitTest::GetInstance()->current_test_info();
+    std::string name = test == nullptr ? std::string("unknown")
+                                       : std::string(test->test_suite_name()) + "." + test->name();
+    std::replace(name.begin(), name.end(), '/', '_');
+    const std::filesystem::path target = std::filesystem::path(keep) / name;
+    std::error_code error;
+    std::filesystem::remove_all(target, error);
+    std::filesystem::create_directories(target, error);
+    const auto options = std::filesystem::copy_options::recursive;
+    std::filesystem::copy(workspace(), target / "workspace", options, error);
+    if (error) std::cerr << "cannot keep " << workspace() << ": " << error.message() << "\n";
+    std::filesystem::copy(broker_->directory(), target / "broker", options, error);
+    if (error)
+        std::cerr << "cannot keep " << broker_->directory() << ": " << error.message() << "\n";
+    std::cerr << "kept the test's files in " << target << "\n";
 }
 
 bool BrokerTest::broker_saw_subscription(std::string_view client_id, std::string_view topic) const {

@@ -136,6 +136,7 @@ class BrokerTest : public ProcessTest {
 
   private:
     void start_broker();
+    void keep_files_for_debugging() const;
 
     std::unique_ptr<broker::PrivateBroker> broker_;
 };

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <cstddef>
+#include <cstdint>
 #include <map>
 #include <optional>
 #include <set>
@@ -39,6 +40,9 @@ struct LedgerRecord {
     std::map<std::string, ledger::SessionRecord> sessions;
     std::map<std::string, std::multiset<CommandAtQos>> commands;
     std::map<std::string, std::vector<ledger::ReplyRecord>> replies;
+    // The session row's count of surplus and unexpected replies: the server records only the
+    // first ServerPolicy::surplus_replies_recorded of them as rows.
+    std::map<std::string, std::int64_t> surplus;
 };
 
 // Fails the test (and returns what it could read) if the ledger cannot be read.
@@ -58,7 +62,8 @@ struct Disagreement {
 // at QoS 2, a command delivered more often than the ledger sent it, or a reply recorded more
 // often than the device sent it; a reply the device sent that the ledger lacks, or one it
 // holds that the device never sent; a verdict other than correct (at QoS 1, a surplus or
-// late copy of a reply is allowed).
+// late copy of a reply is allowed; reply rows missing are excused up to the surplus replies
+// the session row counts beyond its recorded rows).
 std::vector<Disagreement> compare_session(const DeviceRecord& device, const LedgerRecord& ledger,
                                           int qos, const std::vector<BrokerQos2Resend>& resends);
 

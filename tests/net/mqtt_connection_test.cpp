@@ -441,6 +441,56 @@ TEST_F(MqttConnectionTest, AMessageWhoseAcknowledgementTheGateHeldComesAgainAfte
     EXPECT_EQ(second.messages.front().payload, "once");
 }
 
+TEST_F(MqttConnectionTest, ADisconnectCutWhileDrainingReconnectsAndCompletesTheDrain) {
+    // A server's last QoS 2 message (the end of a session) is still in flight when it stops;
+    // the connection is cut during the drain. Closing then would leave the message half
+    // delivered for good; the drain must go on over a new connection to the same session.
+    RecordingListener receiver;
+    auto subscriber = subscribed("cut-drain-receiver", "t/cut-drain", 2, receiver);
+    ASSERT_NE(subscriber, nullptr);
+    MqttOptions persistent = options("cut-drain-sender");
+    persistent.clean_session = false;
+    RecordingListener sender;
+    std::unique_ptr<MqttConnection> publisher;
+    sender.when_connected = [&] { loop_->stop(); };
+    publisher = connect(persistent, sender);
+    ASSERT_NE(publisher, nullptr);
+    run_bounded(*loop_);
+    ASSERT_EQ(sender.connects, 1);
+    // The gate keeps the publish queued, and the sender from reading, so that it has not
+    // noticed the cut when the drain begins.
+    SwitchGate gate;
+    publisher->set_write_gate(&gate);
+    publisher->publish("t/cut-drain", "the end", 2);
+    publisher->disconnect();
+
+    // The cut: another connection with the sender's client ID takes the session over, and the
+    // broker closes the sender's connection.
+    RecordingListener intruder;
+    std::unique_ptr<MqttConnection> takeover;
+    intruder.when_connected = [&] {
+        takeover->abandon();
+        loop_->stop();
+    };
+    takeover = connect(persistent, intruder);
+    ASSERT_NE(takeover, nullptr);
+    run_bounded(*loop_);
+    ASSERT_EQ(intruder.connects, 1);
+
+    sender.when_closed = [&] { loop_->stop(); };
+    gate.open_ = true;
+    publisher->write_gate_opened();
+    run_bounded(*loop_);
+    EXPECT_EQ(sender.closes, 1);
+    EXPECT_GE(publisher->stats().reconnects, 1U);
+    EXPECT_EQ(sender.connects, 1) << "a reconnect to finish the drain was reported as new";
+    ASSERT_EQ(sender.delivered.size(), 1U) << "the drain ended before the broker had it";
+    receiver.when_message = [&] { loop_->stop(); };
+    if (receiver.messages.empty()) run_bounded(*loop_);
+    ASSERT_EQ(receiver.messages.size(), 1U);
+    EXPECT_EQ(receiver.messages.front().payload, "the end");
+}
+
 TEST_F(MqttConnectionTest, ReportsTheBrokersAcknowledgementOfEachQos1And2Publish) {
     RecordingListener sender;
     std::unique_ptr<MqttConnection> publisher;
