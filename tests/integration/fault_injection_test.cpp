@@ -55,6 +55,8 @@ struct FaultScenario {
 constexpr faults::FaultTimings kStallTimings{
     .forward_min = 1000ms, .forward_max = 4000ms, .stall_min = 2000ms, .stall_max = 7000ms};
 constexpr const char* kStallKeepalive = "5";
+// Longer than a stall and the keepalive that gives the stalled connection up (7 + 7.5 s).
+constexpr const char* kStallLoginRetry = "20";
 
 // Seconds between a session ID and the first command. A device subscribes to its session
 // when the ID reaches it; a command published before that SUBSCRIBE reaches the broker is
@@ -129,6 +131,13 @@ CmdlinkProcess* FaultInjection::start_device(const FaultScenario& scenario,
     arguments.insert(arguments.end(), connection.begin(), connection.end());
     arguments.insert(arguments.end(),
                      {"--connect-timeout", "20", "--login-timeout", "30", "--idle-timeout", "30"});
+    if (scenario.mode == FaultMode::kStall) {
+        // A stall delays a login, it does not lose one (a broker that dies does: the soak and
+        // the cut tests cover the retry). A retry sent while the first login is held up to 7 s
+        // can arrive after the session's first command, and PROTOCOL.md then has the server
+        // abandon that session for a new one, which `--stop-after` would count as ended.
+        arguments.insert(arguments.end(), {"--login-retry", kStallLoginRetry});
+    }
     return run_cmdlink("client-" + user_id, arguments);
 }
 
