@@ -54,31 +54,39 @@ core::Result<std::string> flag_text(std::string_view key, const toml::node& valu
                        " holds a list or a table; a flag takes strings, numbers or true/false"};
 }
 
+core::Error at_line(std::size_t line, const std::string& message) {
+    return core::Error{"line " + std::to_string(line) + ": " + message};
+}
+
 bool is_section(const toml::node& value) {
     const auto* list = value.as_array();
     return value.is_table() || (list != nullptr && list->is_array_of_tables());
 }
 
-core::Result<std::vector<std::string>> flag_values(std::string_view key, const toml::node& value) {
+// Errors come with their line: a list's element may sit on a line of its own.
+core::Result<std::vector<std::string>> flag_values(const RootKey& root_key) {
+    const std::string_view key = root_key.key;
+    const toml::node& value = *root_key.value;
     std::vector<std::string> values;
     const auto* list = value.as_array();
     if (list == nullptr) {
         auto text = flag_text(key, value);
-        if (!text) return text.failure();
+        if (!text) return at_line(root_key.line, text.error());
         values.push_back(std::move(text.value()));
         return values;
     }
-    if (list->empty()) return core::Error{"the list of " + std::string(key) + " is empty"};
+    if (list->empty()) {
+        return at_line(root_key.line, "the list of " + std::string(key) + " is empty");
+    }
     for (const toml::node& element : *list) {
         auto text = flag_text(key, element);
-        if (!text) return text.failure();
+        if (!text) {
+            const std::size_t line = element.source().begin.line;
+            return at_line(line != 0 ? line : root_key.line, text.error());
+        }
         values.push_back(std::move(text.value()));
     }
     return values;
-}
-
-core::Error at_line(std::size_t line, const std::string& message) {
-    return core::Error{"line " + std::to_string(line) + ": " + message};
 }
 
 }  // namespace
@@ -97,8 +105,8 @@ core::Result<std::vector<ConfigEntry>> parse_config_text(std::string_view text) 
                            "sections and dotted keys are not flags; write `key = value` at the "
                            "top");
         }
-        auto values = flag_values(root_key.key, *root_key.value);
-        if (!values) return at_line(root_key.line, values.error());
+        auto values = flag_values(root_key);
+        if (!values) return values.failure();
         entries.push_back(
             ConfigEntry{std::string(root_key.key), std::move(values.value()), root_key.line});
     }

@@ -117,6 +117,9 @@ TEST(ConfigText, WhatAFlagCannotTakeIsRefusedWithItsLineNumber) {
     EXPECT_EQ(error_for("host = [[\"a\"]]\n"),
               "line 1: the list of host holds a list or a table; a flag takes strings, numbers "
               "or true/false");
+    EXPECT_EQ(error_for("host = [\n  \"a\",\n  [\"b\"],\n]\n"),
+              "line 3: the list of host holds a list or a table; a flag takes strings, numbers "
+              "or true/false");
     EXPECT_EQ(error_for("port = 1\nday = 2026-11-29\n"),
               "line 2: the value of day is a date or time, which no flag takes; quote it to give "
               "it as text");
