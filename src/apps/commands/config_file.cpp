@@ -1,204 +1,114 @@
 #include "apps/commands/config_file.hpp"
 
-#include <optional>
+#include <toml++/toml.h>
 
-#include "core/text_lines.hpp"
+#include <algorithm>
+#include <array>
+#include <charconv>
+#include <system_error>
+#include <utility>
 
 namespace cmdlink::apps {
 namespace {
 
-bool is_key_char(char c) {
-    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '-' ||
-           c == '_';
-}
-
-std::string_view trim_start(std::string_view text) {
-    const auto first = text.find_first_not_of(" \t");
-    return first == std::string_view::npos ? std::string_view() : text.substr(first);
-}
-
-std::string_view trim(std::string_view text) {
-    text = trim_start(text);
-    const auto last = text.find_last_not_of(" \t");
-    return last == std::string_view::npos ? std::string_view() : text.substr(0, last + 1);
-}
-
-// A bare value TOML allows and a flag can take: a number, true or false.
-bool is_bare_value(std::string_view text) {
-    if (text == "true" || text == "false") return true;
-    std::size_t i = (text.front() == '+' || text.front() == '-') ? 1 : 0;
-    bool digits = false;
-    bool point = false;
-    for (; i < text.size(); ++i) {
-        if (text[i] >= '0' && text[i] <= '9') {
-            digits = true;
-        } else if (text[i] == '.' && !point && digits) {
-            point = true;
-            digits = false;  // a digit must follow the point too
-        } else if (text[i] != '_') {
-            return false;
-        }
-    }
-    return digits;
-}
-
-// Reads one value at the start of `rest` and advances past it; an error text otherwise.
-class ValueReader {
-  public:
-    explicit ValueReader(std::string_view rest) : rest_(rest) {}
-
-    [[nodiscard]] std::string_view rest() const { return rest_; }
-
-    core::Result<std::string> read(std::string_view key) {
-        if (rest_.empty()) return core::Error{"no value after '" + std::string(key) + " ='"};
-        if (rest_.front() == '"') return read_basic();
-        if (rest_.front() == '\'') return read_literal();
-        const auto end = rest_.find_first_of(",]# \t");
-        const std::string_view bare = rest_.substr(0, end);
-        rest_.remove_prefix(bare.size());
-        if (bare.empty() || !is_bare_value(bare)) {
-            return core::Error{std::string(key) + " = " + std::string(bare) +
-                               ": text needs quotes, as in " + std::string(key) + " = \"" +
-                               std::string(bare) + "\""};
-        }
-        std::string value;
-        for (const char c : bare) {
-            if (c != '_') value += c;
-        }
-        return value;
-    }
-
-  private:
-    core::Result<std::string> read_basic() {
-        std::string value;
-        for (std::size_t i = 1; i < rest_.size(); ++i) {
-            const char c = rest_[i];
-            if (c == '"') {
-                rest_.remove_prefix(i + 1);
-                return value;
-            }
-            if (c != '\\') {
-                value += c;
-                continue;
-            }
-            if (++i == rest_.size()) break;
-            switch (rest_[i]) {
-                case '"':
-                    value += '"';
-                    break;
-                case '\\':
-                    value += '\\';
-                    break;
-                case 'n':
-                    value += '\n';
-                    break;
-                case 't':
-                    value += '\t';
-                    break;
-                default:
-                    return core::Error{std::string("unsupported escape \\") + rest_[i] +
-                                       " in a string (use a 'literal string' for backslashes)"};
-            }
-        }
-        return core::Error{"a string without its closing \""};
-    }
-
-    core::Result<std::string> read_literal() {
-        const auto close = rest_.find('\'', 1);
-        if (close == std::string_view::npos) return core::Error{"a string without its closing '"};
-        std::string value(rest_.substr(1, close - 1));
-        rest_.remove_prefix(close + 1);
-        return value;
-    }
-
-    std::string_view rest_;
+// A top-level key with the line it was written on: toml++ keeps a table's keys sorted by
+// name, and a file's problems and flags are to be met in the order the file has them.
+struct RootKey {
+    std::size_t line = 0;
+    std::string_view key;
+    const toml::node* value = nullptr;
 };
 
-// What may follow a value: blanks and a comment.
-bool only_comment_left(std::string_view rest) {
-    rest = trim_start(rest);
-    return rest.empty() || rest.front() == '#';
+std::vector<RootKey> keys_in_file_order(const toml::table& root) {
+    std::vector<RootKey> keys;
+    for (const auto& [key, value] : root) {
+        // A table only implied by a deeper [a.b] header has no place of its own.
+        std::size_t line = key.source().begin.line;
+        if (line == 0) line = value.source().begin.line;
+        keys.push_back(RootKey{line, key.str(), &value});
+    }
+    std::stable_sort(keys.begin(), keys.end(),
+                     [](const RootKey& a, const RootKey& b) { return a.line < b.line; });
+    return keys;
 }
 
-core::Result<std::vector<std::string>> read_values(std::string_view key, std::string_view text) {
+core::Result<std::string> shortest_text(double number) {
+    std::array<char, 64> text{};
+    const auto [end, error] = std::to_chars(text.data(), text.data() + text.size(), number);
+    if (error != std::errc{})
+        return core::Error{"cannot write the number " + std::to_string(number)};
+    return std::string(text.data(), end);
+}
+
+// The value as it would follow the flag on the command line.
+core::Result<std::string> flag_text(std::string_view key, const toml::node& value) {
+    if (const auto* text = value.as_string()) return text->get();
+    if (const auto* integer = value.as_integer()) return std::to_string(integer->get());
+    if (const auto* number = value.as_floating_point()) return shortest_text(number->get());
+    if (const auto* truth = value.as_boolean()) return std::string(truth->get() ? "true" : "false");
+    if (value.is_date() || value.is_time() || value.is_date_time()) {
+        return core::Error{"the value of " + std::string(key) +
+                           " is a date or time, which no flag takes; quote it to give it as text"};
+    }
+    return core::Error{"the list of " + std::string(key) +
+                       " holds a list or a table; a flag takes strings, numbers or true/false"};
+}
+
+core::Error at_line(std::size_t line, const std::string& message) {
+    return core::Error{"line " + std::to_string(line) + ": " + message};
+}
+
+bool is_section(const toml::node& value) {
+    const auto* list = value.as_array();
+    return value.is_table() || (list != nullptr && list->is_array_of_tables());
+}
+
+// Errors come with their line: a list's element may sit on a line of its own.
+core::Result<std::vector<std::string>> flag_values(const RootKey& root_key) {
+    const std::string_view key = root_key.key;
+    const toml::node& value = *root_key.value;
     std::vector<std::string> values;
-    if (text.empty() || text.front() != '[') {
-        ValueReader reader(text);
-        auto value = reader.read(key);
-        if (!value) return value.failure();
-        if (!only_comment_left(reader.rest())) {
-            return core::Error{"unexpected '" + std::string(trim(reader.rest())) +
-                               "' after the value of " + std::string(key)};
-        }
-        values.push_back(std::move(value.value()));
+    const auto* list = value.as_array();
+    if (list == nullptr) {
+        auto text = flag_text(key, value);
+        if (!text) return at_line(root_key.line, text.error());
+        values.push_back(std::move(text.value()));
         return values;
     }
-    std::string_view rest = trim_start(text.substr(1));
-    while (!rest.empty() && rest.front() != ']') {
-        ValueReader reader(rest);
-        auto value = reader.read(key);
-        if (!value) return value.failure();
-        values.push_back(std::move(value.value()));
-        rest = trim_start(reader.rest());
-        if (!rest.empty() && rest.front() == ',')
-            rest = trim_start(rest.substr(1));
-        else if (rest.empty() || rest.front() != ']')
-            break;
+    if (list->empty()) {
+        return at_line(root_key.line, "the list of " + std::string(key) + " is empty");
     }
-    if (rest.empty() || rest.front() != ']') {
-        return core::Error{"the list of " + std::string(key) +
-                           " needs its closing ] on the same line"};
-    }
-    if (values.empty()) return core::Error{"the list of " + std::string(key) + " is empty"};
-    if (!only_comment_left(rest.substr(1))) {
-        return core::Error{"unexpected text after the list of " + std::string(key)};
+    for (const toml::node& element : *list) {
+        auto text = flag_text(key, element);
+        if (!text) {
+            const std::size_t line = element.source().begin.line;
+            return at_line(line != 0 ? line : root_key.line, text.error());
+        }
+        values.push_back(std::move(text.value()));
     }
     return values;
-}
-
-core::Result<ConfigEntry> read_entry(std::string_view line) {
-    if (line.front() == '[') {
-        return core::Error{"sections such as " + std::string(line) +
-                           " are not read: put the flags' names at the top of the file"};
-    }
-    const auto equals = line.find('=');
-    if (equals == std::string_view::npos) {
-        return core::Error{"expected key = value, as in host = \"127.0.0.1\""};
-    }
-    const std::string_view key = trim(line.substr(0, equals));
-    if (key.empty()) return core::Error{"no key before '='"};
-    for (const char c : key) {
-        if (!is_key_char(c)) {
-            return core::Error{"the key '" + std::string(key) +
-                               "' is not a flag's name (letters, digits and '-' only)"};
-        }
-    }
-    auto values = read_values(key, trim_start(line.substr(equals + 1)));
-    if (!values) return values.failure();
-    return ConfigEntry{std::string(key), std::move(values.value()), 0};
 }
 
 }  // namespace
 
 core::Result<std::vector<ConfigEntry>> parse_config_text(std::string_view text) {
+    toml::table root;
+    try {
+        root = toml::parse(text);
+    } catch (const toml::parse_error& error) {
+        return at_line(error.source().begin.line, std::string(error.description()));
+    }
     std::vector<ConfigEntry> entries;
-    core::LineReader lines(text);
-    while (const auto line = lines.next()) {
-        const std::string_view content = trim(line->text);
-        if (content.empty() || content.front() == '#') continue;
-        const auto at = [&](const std::string& message) {
-            return core::Error{"line " + std::to_string(line->number) + ": " + message};
-        };
-        auto entry = read_entry(content);
-        if (!entry) return at(entry.error());
-        for (const ConfigEntry& earlier : entries) {
-            if (earlier.key == entry.value().key) {
-                return at(earlier.key + " is set twice (first on line " +
-                          std::to_string(earlier.line) + ")");
-            }
+    for (const RootKey& root_key : keys_in_file_order(root)) {
+        if (is_section(*root_key.value)) {
+            return at_line(root_key.line,
+                           "sections and dotted keys are not flags; write `key = value` at the "
+                           "top");
         }
-        entry.value().line = line->number;
-        entries.push_back(std::move(entry.value()));
+        auto values = flag_values(root_key);
+        if (!values) return values.failure();
+        entries.push_back(
+            ConfigEntry{std::string(root_key.key), std::move(values.value()), root_key.line});
     }
     return entries;
 }

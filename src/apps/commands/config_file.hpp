@@ -17,11 +17,13 @@ struct ConfigEntry {
     std::size_t line = 0;
 };
 
-// The part of TOML a file of flags needs: `# comments`, blank lines and `key = value` lines,
-// the value a "basic string" (escapes \" \\ \n \t), a 'literal string', an integer or
-// decimal number, true or false, or a one-line array of those. Sections, dotted keys,
-// duplicate keys and unquoted text are refused with the line number ("line 3: ..."), as
-// TOML refuses them: a file we read is a file every TOML tool reads the same way.
+// Reads a TOML file of flags with toml++ (Debian's libtomlplusplus-dev), so a file we read is
+// a file every TOML tool reads the same way: whatever TOML refuses (unquoted text, a key set
+// twice, a bad escape) is refused with its line and toml++'s words ("line 3: ..."). On top of
+// TOML, a flag has no sections: a [section], a dotted key, an array of tables, a nested or
+// empty list and a date or time are refused with their line too. Numbers become their decimal
+// text and true/false stay words, as they would be typed after the flag. Entries come in the
+// order the file has them.
 core::Result<std::vector<ConfigEntry>> parse_config_text(std::string_view text);
 
 }  // namespace cmdlink::apps

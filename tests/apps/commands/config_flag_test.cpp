@@ -139,8 +139,9 @@ TEST_F(ConfigFlagTest, AMalformedLineIsAnErrorNamingFileAndLine) {
     const auto file = write("client.toml", "port = 1884\nhost 127.0.0.1\n");
     const auto applied = parse_and_apply({"--config", file.string()});
     ASSERT_FALSE(applied);
-    EXPECT_EQ(applied.error(), "config file " + file.string() +
-                                   ", line 2: expected key = value, as in host = \"127.0.0.1\"");
+    // toml++ words the fault; the file and the line are ours.
+    EXPECT_EQ(applied.error().rfind("config file " + file.string() + ", line 2: ", 0), 0U)
+        << applied.error();
 }
 
 TEST_F(ConfigFlagTest, AValueTheFlagRefusesIsAnErrorNamingFileAndLine) {
