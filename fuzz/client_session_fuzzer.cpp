@@ -213,8 +213,7 @@ class ClientDriver {
                 "a replaced session ID taken back");
         require(effects.subscribed.size() == 1 && effects.subscribed[0] == id,
                 "a session ID taken without subscribing to it");
-        require(effects.unsubscribes == (had ? 1 : 0),
-                "a replaced session kept its subscription");
+        require(effects.unsubscribes == (had ? 1 : 0), "a replaced session kept its subscription");
         require(client_.session_id() == id, "session_id() is not the one assigned");
         assigned_ids_.push_back(id);
     }

@@ -56,7 +56,8 @@ void check_instant(const std::uint8_t* data, std::size_t size) {
     const std::int64_t at =
         kFirst + static_cast<std::int64_t>(bits % static_cast<std::uint64_t>(kSpan));
     const auto back = ledger::parse_time(ledger::format_local(at));
-    const std::int64_t whole = at - (((at % kMicrosPerSecond) + kMicrosPerSecond) % kMicrosPerSecond);
+    const std::int64_t whole =
+        at - (((at % kMicrosPerSecond) + kMicrosPerSecond) % kMicrosPerSecond);
     require(back.ok() && back.value() == whole, "a printed instant reads back differently");
 }
 

@@ -194,8 +194,7 @@ TEST_F(BadInput, RepliesForUnknownSessionsAreRecordedAndChangeNothing) {
     std::vector<std::string> topics;
     // 98 + 2: all within the 100 stray replies a second that are recorded one by one (beyond
     // them, they are tallied: IssuerTest covers that).
-    for (int i = 0; i < 98; ++i)
-        topics.push_back("no-such-session-" + std::to_string(i) + "/CMD1");
+    for (int i = 0; i < 98; ++i) topics.push_back("no-such-session-" + std::to_string(i) + "/CMD1");
     // Two levels, as `+/+` needs (`a/b/c` never reaches the server), one of them empty.
     topics.emplace_back("x/");
     topics.emplace_back("/CMD1");

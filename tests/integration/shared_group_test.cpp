@@ -228,7 +228,7 @@ TEST_F(SharedGroup, AMemberStoppedWithSigintLeavesTheGroup) {
 TEST_F(SharedGroup, AnMqtt5MemberRestartedAfterSigkillResumesWithoutLooping) {
     constexpr int kQueuedReplies = 100;
     // A long delay: the session stays in flight, with its reply subscription, across the kill.
-    const std::vector<std::string> flags = {"--mqtt-version", "5", "--delay", "60",
+    const std::vector<std::string> flags = {"--mqtt-version",    "5",  "--delay", "60",
                                             "--session-timeout", "120"};
     CmdlinkProcess* first = start_group_server("member", flags);
     ASSERT_NE(first, nullptr);
@@ -245,11 +245,11 @@ TEST_F(SharedGroup, AnMqtt5MemberRestartedAfterSigkillResumesWithoutLooping) {
     }
     ASSERT_TRUE(device.value()->wait_published());
 
-    CmdlinkProcess* restarted = run_cmdlink(
-        "restarted", {"server", "--host", "127.0.0.1", "--port", port_text(), "--json", "-q",
-                      "--client-id", "member", "--shared-group", "g", "--mqtt-version", "5",
-                      "--delay", "60", "--session-timeout", "120", "--ledger",
-                      (workspace() / "member.db").string()});
+    CmdlinkProcess* restarted =
+        run_cmdlink("restarted", {"server", "--host", "127.0.0.1", "--port", port_text(), "--json",
+                                  "-q", "--client-id", "member", "--shared-group", "g",
+                                  "--mqtt-version", "5", "--delay", "60", "--session-timeout",
+                                  "120", "--ledger", (workspace() / "member.db").string()});
     ASSERT_NE(restarted, nullptr);
     // Only the first surplus replies of a session are events (the rest are counted: bounded
     // under abuse), so the broker's log tells when the server has taken them all.

@@ -131,8 +131,8 @@ TEST_F(SignalsAndAbuse, StrictModeHoldsForASessionRestoredAfterARestart) {
         writer.value()->record(ledger::row::SessionIdSent{sid, at});
         writer.value()->record(ledger::row::CommandSent{sid, "CMD1", 2, 0, at});
         writer.value()->record(ledger::row::CommandSent{sid, "CMD2", 1, 1, at});
-        writer.value()->record(ledger::row::ReplyChecked{
-            sid, "CMD1", "Apple", 0, core::Verdict::kLowQos, 1000, at + 1000});
+        writer.value()->record(ledger::row::ReplyChecked{sid, "CMD1", "Apple", 0,
+                                                         core::Verdict::kLowQos, 1000, at + 1000});
         ASSERT_TRUE(writer.value()->close().ok());
     }
     CmdlinkProcess* server = start_server({"--strict", "--ledger", path});

@@ -1,7 +1,5 @@
 // ServerRunner in a shared group, on a real Mosquitto: the logins come through the login link
 // (a clean-session connection of its own), the sessions through the persistent connection.
-#include "runner/server_runner.hpp"
-
 #include <gtest/gtest.h>
 
 #include <chrono>
@@ -14,6 +12,7 @@
 #include "net/mosquitto_library.hpp"
 #include "runner/client_runner.hpp"
 #include "runner/os_random.hpp"
+#include "runner/server_runner.hpp"
 
 namespace cmdlink::runner {
 namespace {
