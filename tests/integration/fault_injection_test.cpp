@@ -111,17 +111,7 @@ CmdlinkProcess* FaultInjection::start_server_through_proxy(const FaultScenario& 
                       scenario.burst ? "burst" : "lockstep", "--commands", commands(scenario.burst),
                       "--delay", command_delay(scenario), "--session-timeout", "45", "--stop-after",
                       std::to_string(kSessions)});
-    CmdlinkProcess* server = run_cmdlink("server", arguments);
-    if (server == nullptr) return nullptr;
-    // Its subscription to the replies (after the one to `login`) has reached the broker.
-    const bool ready = wait_until(
-        [&] { return broker_saw_subscription("cmdlink-server", "+/+") || !server->running(); },
-        kWaitLimit);
-    if (!ready || !server->running()) {
-        ADD_FAILURE() << "the server never subscribed through the proxy\n" << server->describe();
-        return nullptr;
-    }
-    return server;
+    return when_subscribed(run_cmdlink("server", arguments), "through the proxy");
 }
 
 CmdlinkProcess* FaultInjection::start_device(const FaultScenario& scenario,

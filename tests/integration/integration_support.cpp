@@ -331,7 +331,10 @@ CmdlinkProcess* BrokerTest::start_server(const std::vector<std::string>& flags) 
     if (std::find(flags.begin(), flags.end(), "--ledger") == flags.end()) {
         arguments.insert(arguments.end(), {"--ledger", (workspace() / "ledger.db").string()});
     }
-    CmdlinkProcess* server = run_cmdlink("server", arguments);
+    return when_subscribed(run_cmdlink("server", arguments), "to the replies");
+}
+
+CmdlinkProcess* BrokerTest::when_subscribed(CmdlinkProcess* server, std::string_view where) {
     if (server == nullptr) return nullptr;
     // The server subscribes to `login`, then to the replies (+/+): once the broker has the
     // second, it has the first.
@@ -339,7 +342,7 @@ CmdlinkProcess* BrokerTest::start_server(const std::vector<std::string>& flags) 
         [&] { return broker_saw_subscription("cmdlink-server", "+/+") || !server->running(); },
         kWaitLimit);
     if (!ready || !server->running()) {
-        ADD_FAILURE() << "the server never subscribed to the replies\n" << server->describe();
+        ADD_FAILURE() << "the server never subscribed " << where << "\n" << server->describe();
         return nullptr;
     }
     return server;

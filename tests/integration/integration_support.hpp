@@ -128,6 +128,9 @@ class BrokerTest : public ProcessTest {
     // <workspace>/ledger.db` unless the flags name one), returned once the
     // server's subscriptions have reached the broker (so that no login can be lost).
     CmdlinkProcess* start_server(const std::vector<std::string>& flags);
+    // `server` once the broker has its subscription to the replies (`+/+`, made after the one
+    // to `login`), or nullptr with a failure naming `where` if it exits or never subscribes.
+    CmdlinkProcess* when_subscribed(CmdlinkProcess* server, std::string_view where);
     // `cmdlink client --host 127.0.0.1 --port P --user-id ID --json -q <flags...>`.
     CmdlinkProcess* start_client(const std::string& user_id, const std::vector<std::string>& flags);
     // Whether the broker's log shows that `client_id` subscribed to `topic`.

@@ -10,9 +10,8 @@
 #include <vector>
 
 #include "broker/loopback_port.hpp"
-#include "broker/private_broker.hpp"
-#include "net/mosquitto_library.hpp"
 #include "runner/os_random.hpp"
+#include "runner_on_a_broker.hpp"
 #include "server/server.hpp"
 
 namespace cmdlink::runner {
@@ -58,25 +57,8 @@ class Watcher final : public ClientObserver {
     int finished = 0;
 };
 
-class ClientRunnerTest : public ::testing::Test {
+class ClientRunnerTest : public RunnerOnABroker {
   protected:
-    void SetUp() override {
-        auto started = broker::PrivateBroker::start({});
-        ASSERT_TRUE(started) << started.error();
-        broker_ = std::move(started.value());
-        auto loop = net::EventLoop::create();
-        ASSERT_TRUE(loop) << loop.error();
-        loop_ = std::move(loop.value());
-    }
-
-    net::MqttOptions mqtt(std::string client_id) const {
-        net::MqttOptions options;
-        options.host = broker_->host();
-        options.port = broker_->port();
-        options.client_id = std::move(client_id);
-        return options;
-    }
-
     std::unique_ptr<ClientRunner> make_client(const std::string& user_id,
                                               core::ClientOptions options = {}) {
         options.user_id = user_id;
@@ -86,20 +68,6 @@ class ClientRunnerTest : public ::testing::Test {
         return created ? std::move(created.value()) : nullptr;
     }
 
-    void run() {
-        bool guard_fired = false;
-        net::Timer guard(*loop_, [&] {
-            guard_fired = true;
-            loop_->stop();
-        });
-        guard.arm(loop_->now() + 20s);
-        loop_->run();
-        EXPECT_FALSE(guard_fired) << "the loop did not end within 20 s";
-    }
-
-    net::MosquittoLibrary library_;
-    std::unique_ptr<broker::PrivateBroker> broker_;
-    std::unique_ptr<net::EventLoop> loop_;
     OsRandom random_;
     SilentServer server_observer_;
     Watcher watcher_;

@@ -7,12 +7,10 @@
 #include <memory>
 #include <string>
 
-#include "../net/loop_guard.hpp"
-#include "broker/private_broker.hpp"
-#include "net/mosquitto_library.hpp"
 #include "runner/client_runner.hpp"
 #include "runner/os_random.hpp"
 #include "runner/server_runner.hpp"
+#include "runner_on_a_broker.hpp"
 
 namespace cmdlink::runner {
 namespace {
@@ -75,25 +73,8 @@ class Finisher final : public ClientObserver {
     std::function<void()> on_finish;
 };
 
-class GroupRunnerTest : public ::testing::Test {
+class GroupRunnerTest : public RunnerOnABroker {
   protected:
-    void SetUp() override {
-        auto started = broker::PrivateBroker::start({});
-        ASSERT_TRUE(started) << started.error();
-        broker_ = std::move(started.value());
-        auto loop = net::EventLoop::create();
-        ASSERT_TRUE(loop) << loop.error();
-        loop_ = std::move(loop.value());
-    }
-
-    net::MqttOptions mqtt(std::string client_id) const {
-        net::MqttOptions options;
-        options.host = broker_->host();
-        options.port = broker_->port();
-        options.client_id = std::move(client_id);
-        return options;
-    }
-
     std::unique_ptr<ServerRunner> make_member(const std::string& client_id) {
         core::ServerPolicy policy;
         policy.login_subscription = "$share/g/login";
@@ -105,11 +86,6 @@ class GroupRunnerTest : public ::testing::Test {
         return created ? std::move(created.value()) : nullptr;
     }
 
-    void run() { net::run_bounded(*loop_, 20s); }
-
-    net::MosquittoLibrary library_;
-    std::unique_ptr<broker::PrivateBroker> broker_;
-    std::unique_ptr<net::EventLoop> loop_;
     OsRandom random_;
     Recorder recorder_;
     Finisher finisher_;
