@@ -5,6 +5,7 @@
 
 #include <algorithm>
 #include <ctime>
+#include <limits>
 #include <sstream>
 #include <string>
 
@@ -60,11 +61,15 @@ std::uint64_t raise_open_file_limit(std::uint64_t wanted) {
     rlimit limit{};
     if (::getrlimit(RLIMIT_NOFILE, &limit) != 0) return 0;
     if (limit.rlim_cur >= wanted) return limit.rlim_cur;
-    if (limit.rlim_max < wanted) {
-        rlimit raised{wanted, wanted};
-        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return wanted;
+    // rlim_t is 32 bits on armhf.
+    const rlim_t target = wanted >= std::numeric_limits<rlim_t>::max()
+                              ? std::numeric_limits<rlim_t>::max()
+                              : static_cast<rlim_t>(wanted);
+    if (limit.rlim_max < target) {
+        rlimit raised{target, target};
+        if (::setrlimit(RLIMIT_NOFILE, &raised) == 0) return target;
     }
-    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, wanted);
+    limit.rlim_cur = std::min<rlim_t>(limit.rlim_max, target);
     ::setrlimit(RLIMIT_NOFILE, &limit);
     ::getrlimit(RLIMIT_NOFILE, &limit);
     return limit.rlim_cur;
