@@ -278,6 +278,28 @@ TEST_F(RosterSetup, AddingAStudentKeepsEveryFileAsItWasAndAppendsToIt) {
     EXPECT_EQ(entries.value().size(), 3 * options_.sessions_per_student);
 }
 
+TEST_F(RosterSetup, AddingAStudentWithDynamicSecurityKeepsTheOthersAndAddsItsRoleAndGroup) {
+    options_.dynamic_security = true;
+    ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
+    const auto before = nlohmann::json::parse(read("dynamic-security.json"));
+    std::vector<isolation::RosterEntry> carol = {{.username = "carol",
+                                                  .password = "carol-secret",
+                                                  .hashed = false,
+                                                  .user_id = "1003",
+                                                  .line = 2}};
+    auto added = add_to_roster_setup(carol, options_, random_);
+    ASSERT_TRUE(added.ok()) << added.error();
+    const auto after = nlohmann::json::parse(read("dynamic-security.json"));
+    for (const char* key : {"clients", "groups", "roles"}) {
+        ASSERT_EQ(after[key].size(), before[key].size() + 1) << key;
+        for (std::size_t i = 0; i < before[key].size(); ++i) {
+            EXPECT_EQ(after[key][i], before[key][i]) << key;
+        }
+    }
+    EXPECT_EQ(after["clients"].back()["username"], "carol");
+    EXPECT_EQ(after["defaultACLAccess"], before["defaultACLAccess"]);
+}
+
 TEST_F(RosterSetup, AddingAStudentWithAUserIdTheSetupHasWritesNothing) {
     ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
     const std::string passwords = read("passwords");
