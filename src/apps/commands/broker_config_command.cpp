@@ -56,7 +56,7 @@ std::string handout_text(const std::vector<isolation::RosterEntry>& roster) {
 
 // `--add ROSTER`: the new students into the setup in --out, nothing else touched.
 int add_students(Console& console, const BrokerConfigFlags& flags,
-                 std::vector<isolation::RosterEntry> roster, runner::OsRandom& random) {
+                 const std::vector<isolation::RosterEntry>& roster, runner::OsRandom& random) {
     broker::RosterSetupOptions options;
     options.directory = flags.out;
     options.mosquitto = flags.mosquitto;
@@ -125,7 +125,7 @@ int run_broker_config(const BrokerConfigFlags& flags) {
             entry.hashed = false;
         }
     }
-    if (!flags.add.empty()) return add_students(console, flags, std::move(roster.value()), random);
+    if (!flags.add.empty()) return add_students(console, flags, roster.value(), random);
 
     broker::RosterSetupOptions options;
     options.directory = flags.out;

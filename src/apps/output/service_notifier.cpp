@@ -52,7 +52,7 @@ core::Status ServiceNotifier::stopping(std::string_view status) {
     return send("STOPPING=1\nSTATUS=" + one_line(status));
 }
 
-core::Status ServiceNotifier::send(const std::string& state) {
+core::Status ServiceNotifier::send(const std::string& state) const {
     if (!enabled_) return core::Ok{};
     // unset_environment 0: the later notifications (STOPPING=1) need $NOTIFY_SOCKET too.
     const int sent = ::sd_notify(0, state.c_str());

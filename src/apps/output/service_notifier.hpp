@@ -26,7 +26,7 @@ class ServiceNotifier {
     core::Status stopping(std::string_view status);
 
   private:
-    core::Status send(const std::string& state);
+    [[nodiscard]] core::Status send(const std::string& state) const;
 
     bool enabled_ = false;
     bool stopping_sent_ = false;
