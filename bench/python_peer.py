@@ -3,7 +3,8 @@
 python3-paho-mqtt), written the idiomatic way, answering at the delivered QoS.
 Usage: python_peer.py PORT USER_ID [USERNAME PASSWORD_FILE]
 (with a roster broker, docs/isolation.md: the account, and a file whose first line is its
-password)"""
+password); PEER_TRANSPORT=websockets in the environment: MQTT over WebSockets to PORT"""
+import os
 import socket
 import sys
 
@@ -23,7 +24,8 @@ state = {"session": None, "passed": False}
 
 def on_connect(client, userdata, flags, rc):
     # paho 1.6 leaves Nagle on; a fair peer gets the same socket option we use.
-    client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
+    if transport == "tcp":
+        client.socket().setsockopt(socket.IPPROTO_TCP, socket.TCP_NODELAY, 1)
     client.subscribe(f"{user_id}/UUID", qos=2)
 
 
@@ -47,7 +49,8 @@ def on_message(client, userdata, message):
 # With an account, a client ID of that account's own (`<user name>:...`): a roster broker's
 # login plugin refuses any other (docs/isolation.md).
 client_id = f"{username}:python" if username else f"python-{user_id}"
-client = mqtt.Client(client_id=client_id, clean_session=True)
+transport = os.environ.get("PEER_TRANSPORT", "tcp")
+client = mqtt.Client(client_id=client_id, clean_session=True, transport=transport)
 if username is not None:
     client.username_pw_set(username, password)
 client.on_connect = on_connect

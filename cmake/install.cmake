@@ -8,6 +8,11 @@ if(NOT CMDLINK_CLIENT_ONLY)
   install(FILES docs/PROTOCOL.md docs/crash-safety.md docs/grading.md docs/isolation.md
                 docs/scale-out.md
           DESTINATION ${CMAKE_INSTALL_DOCDIR})
+  # The service (README, "Running the server as a service"): the unit where systemd looks for
+  # a package's units; the example config and the logrotate rule as examples to copy to /etc.
+  install(FILES packaging/systemd/cmdlink-server.service DESTINATION lib/systemd/system)
+  install(FILES packaging/server.toml.example packaging/logrotate/cmdlink-server
+          DESTINATION ${CMAKE_INSTALL_DOCDIR}/examples)
 endif()
 install(FILES README.md DESTINATION ${CMAKE_INSTALL_DOCDIR})
 

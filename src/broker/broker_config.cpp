@@ -55,6 +55,7 @@ std::string render_broker_config(const BrokerOptions& options, const BrokerFiles
                     roster.account_map.string() + "\nplugin_opt_logins_per_minute " +
                     std::to_string(roster.logins_per_minute) + "\nplugin_opt_login_burst " +
                     std::to_string(roster.login_burst) + "\n";
+            if (roster.trust_other_accounts) text += "plugin_opt_other_accounts trust\n";
         }
         if (!roster.dynsec_plugin.empty()) {
             // The password file checks passwords; the plugin decides every topic access.

@@ -26,6 +26,9 @@ struct RosterSecurity {
     std::filesystem::path account_map;
     int logins_per_minute = 30;
     int login_burst = 10;
+    // Let accounts that are neither the server's nor a student's (the observer) connect, with
+    // client IDs nobody else owns (the plugin's other_accounts trust).
+    bool trust_other_accounts = false;
 };
 
 struct BrokerOptions {

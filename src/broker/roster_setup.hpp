@@ -30,6 +30,16 @@ struct RosterSetupOptions {
     std::filesystem::path login_plugin;
     int logins_per_minute = 30;  // per student, the plugin's token bucket
     int login_burst = 10;
+    // Further listeners on bind_address: TLS with this certificate and key (both or neither)
+    // on tls_port, and MQTT over WebSockets on websockets_port (0: none).
+    std::filesystem::path tls_cert;
+    std::filesystem::path tls_key;
+    int tls_port = 8883;
+    int websockets_port = 0;
+    // An account that may read every topic and write none, for an instructor watching the
+    // sessions (empty: none).
+    std::string observer_user;
+    std::string observer_password;  // plain text or a mosquitto_passwd hash
 };
 
 // What write_roster_setup wrote: the security part, for a PrivateBroker that runs with it,
@@ -46,6 +56,17 @@ struct RosterSetup {
 core::Result<RosterSetup> write_roster_setup(const std::vector<isolation::RosterEntry>& roster,
                                              const RosterSetupOptions& options,
                                              core::RandomSource& random);
+
+// Adds the students of `roster` to the setup write_roster_setup made in options.directory,
+// in the mode it has there: their accounts to passwords and accounts, then in pool mode their
+// session IDs to session-pool and their rules to acl, with dynamic security their roles to
+// dynamic-security.json. Everything already there stays as it was, byte for byte: no other
+// student's password, pool or rules change. Of `options`, only directory, mosquitto and
+// sessions_per_student count. A user name or user ID the setup has already is refused, and
+// then nothing is written. The broker reads the new files when it (re)starts.
+core::Result<RosterSetup> add_to_roster_setup(const std::vector<isolation::RosterEntry>& roster,
+                                              const RosterSetupOptions& options,
+                                              core::RandomSource& random);
 
 // Where the cmdlink_auth plugin is: next to the running executable (the build tree puts
 // cmdlink and cmdlink_auth.so in one directory), in <its directory>/../lib/cmdlink, or where

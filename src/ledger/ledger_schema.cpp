@@ -1,5 +1,8 @@
 #include "ledger/ledger_schema.hpp"
 
+#include <fcntl.h>
+#include <unistd.h>
+
 #include <filesystem>
 
 namespace cmdlink::ledger {
@@ -109,6 +112,16 @@ core::Result<int> check_version(SqliteDatabase& db) {
                        ", but this cmdlink reads version " + std::to_string(kLedgerSchemaVersion)};
 }
 
+// A new ledger is created empty (a valid SQLite database) with mode 0600 before SQLite opens
+// it: it names every student, and SQLite gives its -wal and -shm files the database's mode.
+// An existing file keeps the mode its owner gave it.
+// When the open fails (EEXIST: it is there already; anything else), SQLite's own open that
+// follows reports what is wrong, in the words of the ledger's other errors.
+void create_private_file(const std::string& path) {
+    const int fd = ::open(path.c_str(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (fd >= 0) ::close(fd);
+}
+
 core::Result<SqliteDatabase> fail(const std::string& path, const std::string& why) {
     return core::Error{"unusable ledger " + path + ": " + why};
 }
@@ -150,6 +163,7 @@ core::Result<bool> configure_for_writing(SqliteDatabase& db, int version) {
 }  // namespace
 
 core::Result<SqliteDatabase> open_ledger_for_writing(const std::string& path) {
+    create_private_file(path);
     auto opened = SqliteDatabase::open(path, SqliteDatabase::Mode::kReadWriteCreate);
     if (!opened) return opened.failure();
     SqliteDatabase& db = opened.value();

@@ -3,6 +3,7 @@
 #include <gtest/gtest.h>
 #include <sys/stat.h>
 
+#include <nlohmann/json.hpp>
 #include <random>
 #include <string>
 
@@ -182,6 +183,132 @@ TEST_F(RosterSetup, WritesNothingWhenAStudentHasTheServersName) {
     ASSERT_FALSE(written.ok());
     EXPECT_NE(written.error().find("roster line 3"), std::string::npos) << written.error();
     EXPECT_FALSE(std::filesystem::exists(options_.directory));
+}
+
+TEST_F(RosterSetup, AddsTlsAndWebSocketListenersOnTheBindAddressAndLogsConnections) {
+    const auto cert = scratch_->path() / "broker.crt";
+    const auto key = scratch_->path() / "broker.key";
+    ASSERT_TRUE(os::write_text_file(cert, "certificate").ok());
+    ASSERT_TRUE(os::write_text_file(key, "key").ok());
+    options_.bind_address = "0.0.0.0";
+    options_.tls_cert = cert;
+    options_.tls_key = key;
+    options_.tls_port = 8884;
+    options_.websockets_port = 8080;
+    ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
+    const std::string config = read("mosquitto.conf");
+    EXPECT_NE(config.find("listener 8884 0.0.0.0\ncertfile " + cert.string() + "\nkeyfile " +
+                          key.string() + "\n"),
+              std::string::npos)
+        << config;
+    EXPECT_NE(config.find("listener 8080 0.0.0.0\nprotocol websockets\n"), std::string::npos)
+        << config;
+    EXPECT_NE(config.find("log_type notice\nconnection_messages true\n"), std::string::npos)
+        << config;
+}
+
+TEST_F(RosterSetup, RefusesACertificateWithoutItsKeyOrAPortTwiceAndWritesNothing) {
+    const auto cert = scratch_->path() / "broker.crt";
+    ASSERT_TRUE(os::write_text_file(cert, "certificate").ok());
+    options_.tls_cert = cert;
+    auto written = write_roster_setup(two_students(), options_, random_);
+    ASSERT_FALSE(written.ok());
+    EXPECT_EQ(written.error(), "--tls-cert and --tls-key go together");
+    options_.tls_cert.clear();
+    options_.websockets_port = options_.port;
+    written = write_roster_setup(two_students(), options_, random_);
+    ASSERT_FALSE(written.ok());
+    EXPECT_NE(written.error().find("is the port of another listener"), std::string::npos)
+        << written.error();
+    EXPECT_FALSE(std::filesystem::exists(options_.directory));
+}
+
+TEST_F(RosterSetup, TheObserverReadsEverythingInPoolModeAndTheLoginPluginLetsItIn) {
+    options_.observer_user = "watcher";
+    options_.observer_password = "watcher-secret";
+    ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
+    const std::string acl = read("acl");
+    EXPECT_NE(acl.find("\nuser watcher\ntopic read #\n"), std::string::npos) << acl;
+    EXPECT_NE(read("passwords").find("watcher:$"), std::string::npos);
+    EXPECT_NE(read("mosquitto.conf").find("plugin_opt_other_accounts trust\n"), std::string::npos);
+}
+
+TEST_F(RosterSetup, TheObserversDynamicSecurityRoleOnlyReads) {
+    options_.dynamic_security = true;
+    options_.observer_user = "watcher";
+    options_.observer_password = "watcher-secret";
+    ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
+    const auto config = nlohmann::json::parse(read("dynamic-security.json"));
+    bool found_client = false;
+    for (const auto& client : config["clients"]) {
+        if (client["username"] == "watcher") {
+            found_client = true;
+            EXPECT_EQ(client["roles"][0]["rolename"], "cmdlink-observer");
+        }
+    }
+    EXPECT_TRUE(found_client);
+    for (const auto& role : config["roles"]) {
+        if (role["rolename"] != "cmdlink-observer") continue;
+        for (const auto& acl : role["acls"]) {
+            EXPECT_NE(acl["acltype"], "publishClientSend") << acl.dump();
+            EXPECT_EQ(acl["topic"], "#");
+        }
+    }
+}
+
+TEST_F(RosterSetup, AddingAStudentKeepsEveryFileAsItWasAndAppendsToIt) {
+    ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
+    const std::string pool = read("session-pool");
+    const std::string passwords = read("passwords");
+    const std::string acl = read("acl");
+    std::vector<isolation::RosterEntry> carol = {{.username = "carol",
+                                                  .password = "carol-secret",
+                                                  .hashed = false,
+                                                  .user_id = "1003",
+                                                  .line = 2}};
+    auto added = add_to_roster_setup(carol, options_, random_);
+    ASSERT_TRUE(added.ok()) << added.error();
+    EXPECT_EQ(read("session-pool").substr(0, pool.size()), pool);
+    EXPECT_EQ(read("passwords").substr(0, passwords.size()), passwords);
+    EXPECT_EQ(read("acl").substr(0, acl.size()), acl);
+    EXPECT_NE(read("passwords").find("\ncarol:$"), std::string::npos);
+    EXPECT_NE(read("accounts").find("student\tcarol\t1003\n"), std::string::npos);
+    auto entries = isolation::parse_session_pool(read("session-pool"));
+    ASSERT_TRUE(entries.ok()) << entries.error();
+    EXPECT_EQ(entries.value().size(), 3 * options_.sessions_per_student);
+}
+
+TEST_F(RosterSetup, AddingAStudentWithDynamicSecurityKeepsTheOthersAndAddsItsRoleAndGroup) {
+    options_.dynamic_security = true;
+    ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
+    const auto before = nlohmann::json::parse(read("dynamic-security.json"));
+    std::vector<isolation::RosterEntry> carol = {{.username = "carol",
+                                                  .password = "carol-secret",
+                                                  .hashed = false,
+                                                  .user_id = "1003",
+                                                  .line = 2}};
+    auto added = add_to_roster_setup(carol, options_, random_);
+    ASSERT_TRUE(added.ok()) << added.error();
+    const auto after = nlohmann::json::parse(read("dynamic-security.json"));
+    for (const char* key : {"clients", "groups", "roles"}) {
+        ASSERT_EQ(after[key].size(), before[key].size() + 1) << key;
+        for (std::size_t i = 0; i < before[key].size(); ++i) {
+            EXPECT_EQ(after[key][i], before[key][i]) << key;
+        }
+    }
+    EXPECT_EQ(after["clients"].back()["username"], "carol");
+    EXPECT_EQ(after["defaultACLAccess"], before["defaultACLAccess"]);
+}
+
+TEST_F(RosterSetup, AddingAStudentWithAUserIdTheSetupHasWritesNothing) {
+    ASSERT_TRUE(write_roster_setup(two_students(), options_, random_).ok());
+    const std::string passwords = read("passwords");
+    std::vector<isolation::RosterEntry> again = {
+        {.username = "alice2", .password = "x", .hashed = false, .user_id = "1001", .line = 2}};
+    auto added = add_to_roster_setup(again, options_, random_);
+    ASSERT_FALSE(added.ok());
+    EXPECT_EQ(added.error(), "roster line 2: user ID '1001' is in the setup already");
+    EXPECT_EQ(read("passwords"), passwords);
 }
 
 }  // namespace

@@ -43,13 +43,15 @@ class Installing : public ProcessTest {
     int runs_ = 0;
 };
 
-TEST_F(Installing, PutsTheBinaryPluginManPagesCompletionAndDocsUnderThePrefix) {
+TEST_F(Installing, PutsTheBinaryPluginManPagesCompletionUnitAndDocsUnderThePrefix) {
     const auto prefix = install();
     for (const char* file :
          {"bin/cmdlink", "lib/cmdlink/cmdlink_auth.so", "share/man/man1/cmdlink.1",
           "share/man/man1/cmdlink-client.1", "share/man/man1/cmdlink-server.1",
           "share/man/man1/cmdlink-broker-config.1", "share/bash-completion/completions/cmdlink",
-          "share/doc/cmdlink/README.md", "share/doc/cmdlink/PROTOCOL.md"}) {
+          "share/doc/cmdlink/README.md", "share/doc/cmdlink/PROTOCOL.md",
+          "lib/systemd/system/cmdlink-server.service",
+          "share/doc/cmdlink/examples/server.toml.example"}) {
         EXPECT_TRUE(std::filesystem::is_regular_file(prefix / file)) << file;
     }
 }

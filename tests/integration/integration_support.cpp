@@ -205,6 +205,8 @@ void ProcessTest::SetUp() {
     // The client reads $XDG_CONFIG_HOME/cmdlink/client.toml when it exists: the defaults of
     // whoever runs the tests must not change what the tests run (a test may put a file there).
     ASSERT_EQ(::setenv("XDG_CONFIG_HOME", (workspace_->path() / "config").c_str(), 1), 0);
+    // The same for the server's /etc/cmdlink/server.toml (config_flag.hpp).
+    ASSERT_EQ(::setenv("CONFIGURATION_DIRECTORY", (workspace_->path() / "etc").c_str(), 1), 0);
 }
 
 void ProcessTest::TearDown() {

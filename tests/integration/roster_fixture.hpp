@@ -225,8 +225,9 @@ class RosterIsolation : public BrokerTest {
         }
         ASSERT_TRUE(os::write_text_file(roster, text).ok());
         const auto output = setup_->path() / "broker-config.out";
-        std::vector<std::string> arguments = {"broker-config", "--roster", roster.string(), "--out",
-                                              out().string()};
+        std::vector<std::string> arguments = {"broker-config", "--roster",
+                                              roster.string(), "--out",
+                                              out().string(),  "--roster-passwords"};
         if (dynamic_security()) {
             arguments.emplace_back("--dynamic-security");
         } else {

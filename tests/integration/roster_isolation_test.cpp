@@ -113,15 +113,17 @@ TEST_F(BrokerConfig, ABadRosterIsReportedLineByLineAndNothingIsWritten) {
                                    "username,password,user_id\n"
                                    "alice,pw,1001\n"
                                    "bob,,1002\n"
-                                   "carol,pw,1001\n");
+                                   "alice,pw,1003\n");
     const auto out = workspace() / "out";
-    CmdlinkProcess* config = run_cmdlink(
-        "broker-config", {"broker-config", "--roster", roster.string(), "--out", out.string()});
+    CmdlinkProcess* config =
+        run_cmdlink("broker-config", {"broker-config", "--roster", roster.string(), "--out",
+                                      out.string(), "--roster-passwords"});
     ASSERT_NE(config, nullptr);
     EXPECT_EQ(config->wait_for_exit(), 2) << config->describe();
     const std::string errors = config->stderr_text();
     EXPECT_NE(errors.find("roster line 3: the password is empty"), std::string::npos) << errors;
-    EXPECT_NE(errors.find("roster line 4: user ID '1001' is already on line 2"), std::string::npos)
+    EXPECT_NE(errors.find("roster line 4: user name 'alice' is already on line 2"),
+              std::string::npos)
         << errors;
     EXPECT_FALSE(std::filesystem::exists(out));
 }

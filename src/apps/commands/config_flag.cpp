@@ -66,6 +66,15 @@ std::optional<std::filesystem::path> user_config_path(const char* xdg_config_hom
     return directory / "cmdlink" / file_name;
 }
 
+std::filesystem::path server_config_path(const char* configuration_directory) {
+    constexpr std::string_view kFileName = "server.toml";
+    if (configuration_directory != nullptr && configuration_directory[0] == '/') {
+        const std::string_view directories(configuration_directory);
+        return std::filesystem::path(directories.substr(0, directories.find(':'))) / kFileName;
+    }
+    return std::filesystem::path("/etc/cmdlink") / kFileName;
+}
+
 core::Status apply_config_file(CLI::App& command, const std::filesystem::path& path) {
     const std::string where = "config file " + path.string();
     std::error_code error;

@@ -26,6 +26,11 @@ void add_config_flag(CLI::App& command, ConfigFlag& flag);
 std::optional<std::filesystem::path> user_config_path(const char* xdg_config_home, const char* home,
                                                       std::string_view file_name);
 
+// Where the server's defaults live: server.toml in $CONFIGURATION_DIRECTORY (what systemd's
+// ConfigurationDirectory=cmdlink sets, the first of a colon list; a relative one is ignored),
+// else /etc/cmdlink/server.toml.
+std::filesystem::path server_config_path(const char* configuration_directory);
+
 // Reads the file --config names (or the default one) into the options of `command` the
 // command line left unset. Call it after CLI11's parse. An unreadable or malformed file, an
 // unknown key or a bad value is an error naming the file, and the line when there is one.

@@ -150,4 +150,12 @@ core::Result<net::MqttOptions> to_mqtt_options(const ConnectionFlags& flags,
     return options;
 }
 
+std::string password_source(const ConnectionFlags& flags, const ConnectionDefaults& defaults,
+                            const net::MqttOptions& options) {
+    if (!options.password) return "none";
+    if (!flags.password_file.empty()) return "--password-file " + flags.password_file;
+    if (std::getenv("CMDLINK_PASSWORD") != nullptr) return "$CMDLINK_PASSWORD";
+    return defaults.password.empty() ? "none" : "the built-in default";
+}
+
 }  // namespace cmdlink::apps

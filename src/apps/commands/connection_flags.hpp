@@ -47,6 +47,11 @@ core::Result<net::MqttOptions> to_mqtt_options(const ConnectionFlags& flags,
                                                const ConnectionDefaults& defaults,
                                                const std::string& default_client_id);
 
+// Where to_mqtt_options takes the password from, for the start-up line: "--password-file
+// PATH", "$CMDLINK_PASSWORD", "the built-in default" or "none".
+std::string password_source(const ConnectionFlags& flags, const ConnectionDefaults& defaults,
+                            const net::MqttOptions& options);
+
 // The first line of a file, without its line ending; a clear error when it cannot be read.
 core::Result<std::string> read_secret_file(const std::string& path);
 

@@ -2,6 +2,8 @@
 
 #include <chrono>
 #include <csignal>
+#include <cstdlib>
+#include <filesystem>
 #include <functional>
 #include <memory>
 #include <optional>
@@ -14,8 +16,10 @@
 #include "apps/commands/server_flags.hpp"
 #include "apps/commands/session_pool_file.hpp"
 #include "apps/output/console.hpp"
+#include "apps/output/server_startup_line.hpp"
 #include "apps/output/server_status.hpp"
 #include "apps/output/server_transcript.hpp"
+#include "apps/output/service_notifier.hpp"
 #include "core/text_checks.hpp"
 #include "ledger/previous_run.hpp"
 #include "net/event_loop.hpp"
@@ -36,6 +40,7 @@ struct ServerFlags {
     std::string ledger = "cmdlink.db";
     bool grant_sessions = false;
     std::string session_pool;
+    std::string log_file;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
@@ -61,12 +66,31 @@ core::Result<bool> apply_shared_group(const ServerFlags& flags, core::ServerPoli
     return true;
 }
 
+std::string absolute_text(const std::string& path) {
+    std::error_code error;
+    const std::filesystem::path absolute = std::filesystem::absolute(path, error);
+    return error ? path : absolute.lexically_normal().string();
+}
+
 int run_server(const ServerFlags& flags, const core::Status& configured) {
     Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
     const auto usage_error = [&](const std::string& message) {
         return report_failure(console, core::Error{message});
     };
     if (!configured) return report_failure(console, configured.failure());
+    if (!flags.log_file.empty()) {
+        if (auto opened = console.add_log_file(flags.log_file); !opened) {
+            return report_failure(console, opened.failure());
+        }
+    }
+    ServiceNotifier notifier;
+    // Said once: a service manager that stopped listening would otherwise fill the log.
+    bool notify_failed = false;
+    const auto notified = [&](const core::Status& sent) {
+        if (sent || notify_failed) return;
+        notify_failed = true;
+        console.log().warn("{}", sent.error());
+    };
     auto policy = to_policy(flags.policy);
     if (!policy) return usage_error(policy.error());
     if (auto shared = apply_shared_group(flags, policy.value()); !shared) {
@@ -74,6 +98,15 @@ int run_server(const ServerFlags& flags, const core::Status& configured) {
     }
     auto mqtt = to_mqtt_options(flags.connection, kServerDefaults, "cmdlink-server");
     if (!mqtt) return usage_error(mqtt.error());
+    const std::string broker_text = net::describe_brokers(mqtt.value());
+    ServerStartup startup;
+    startup.mqtt = &mqtt.value();
+    startup.password_source = password_source(flags.connection, kServerDefaults, mqtt.value());
+    startup.ledger = absolute_text(flags.ledger);
+    startup.session_pool = flags.session_pool.empty() ? "" : absolute_text(flags.session_pool);
+    startup.grant_sessions = flags.grant_sessions;
+    startup.policy = &policy.value();
+    console.log().info("{}", describe_server_startup(startup));
 
     auto ledger_writer = ledger::LedgerWriter::open(flags.ledger);
     if (!ledger_writer) return usage_error(ledger_writer.error());
@@ -102,6 +135,12 @@ int run_server(const ServerFlags& flags, const core::Status& configured) {
     ServerTranscript transcript(
         console, [&](std::string_view) { event_loop.stop(); },
         [&](const core::ServerEvent& event) { status.on_event(event); });
+    bool ever_ready = false;
+    transcript.set_on_ready([&] {
+        const std::string serving = "serving logins from " + broker_text;
+        notified(ever_ready ? notifier.status(serving) : notifier.ready(serving));
+        ever_ready = true;
+    });
     if (const auto& in_flight = setup.previous.in_flight; !in_flight.empty()) {
         console.log().warn("{} sessions left in flight by a previous run: restoring them",
                            in_flight.size());
@@ -110,10 +149,21 @@ int run_server(const ServerFlags& flags, const core::Status& configured) {
     if (!created) return report_failure(console, created.failure());
     server::Server& server = *created.value();
 
-    // SIGHUP never stops the server: it is what log rotation sends. The hook for reopening
-    // the log file, once there is one to reopen (--log-file, issue 10).
+    // SIGHUP never stops the server: it is what log rotation sends (logrotate's postrotate,
+    // systemctl reload), after renaming the log file away.
     const auto on_hangup = [&] {
-        console.log().info("SIGHUP: nothing to reopen (no --log-file); the server keeps running");
+        if (!console.has_log_file()) {
+            console.log().info(
+                "SIGHUP: nothing to reopen (no --log-file); the server keeps running");
+            return;
+        }
+        notified(notifier.reloading());
+        if (auto reopened = console.reopen_log_file(); !reopened) {
+            console.log().error("SIGHUP: {}; logging on to the old file", reopened.error());
+        } else {
+            console.log().info("SIGHUP: log file {} reopened", flags.log_file);
+        }
+        notified(notifier.ready("serving logins from " + broker_text));
     };
     // The first SIGTERM drains (what service managers send before a restart); SIGINT, or a
     // second signal, interrupts at once (a person at the terminal who wants it to stop).
@@ -121,6 +171,7 @@ int run_server(const ServerFlags& flags, const core::Status& configured) {
         console.log().info("received {}", net::signal_name(signal));
         console.emit({{"event", "signal"}, {"signal", net::signal_name(signal)}});
         if (signal == SIGHUP) return on_hangup();
+        notified(notifier.stopping("stopping on " + std::string(net::signal_name(signal))));
         if (signal == SIGTERM && !server.issuer().draining()) {
             const std::size_t in_flight = server.issuer().active_sessions();
             console.log().warn(
@@ -141,17 +192,25 @@ int run_server(const ServerFlags& flags, const core::Status& configured) {
         return kExitCannotConnect;
     }
     // Once a second, on a terminal only: never into a pipe or a log file.
+    // And under a service manager, every 5 s as its STATUS= (systemctl status shows it).
+    const bool on_terminal = console.status().enabled() && console.verbosity() != Verbosity::kQuiet;
+    const auto status_period = std::chrono::seconds(on_terminal ? 1 : 5);
+    std::uint64_t ticks = 0;
     std::function<void()> refresh_status;
     net::Timer status_timer(event_loop, [&] { refresh_status(); });
     refresh_status = [&] {
-        console.status().show(status.tick(server.issuer(), event_loop.now()));
-        status_timer.arm(event_loop.now() + std::chrono::seconds(1));
+        const std::string line = status.tick(server.issuer(), event_loop.now());
+        if (on_terminal) console.status().show(line);
+        if (notifier.enabled() && ever_ready && (!on_terminal || ticks % 5 == 0)) {
+            notified(notifier.status(line));
+        }
+        ++ticks;
+        status_timer.arm(event_loop.now() + status_period);
     };
-    if (console.status().enabled() && console.verbosity() != Verbosity::kQuiet) {
-        status_timer.arm(event_loop.now() + std::chrono::seconds(1));
-    }
+    if (on_terminal || notifier.enabled()) status_timer.arm(event_loop.now() + status_period);
     event_loop.run();
     console.status().clear();
+    notified(notifier.stopping("stopped"));
     if (const auto& failure = server.ledger_failure()) {
         console.log().error("{}; the server stopped", *failure);
     }
@@ -182,12 +241,14 @@ std::function<int()> add_server_command(CLI::App& app) {
     command->footer(
         "Signals: SIGTERM drains (no new sessions; those in flight run to their end, then the "
         "server exits 0); SIGINT, or a second SIGTERM, ends the sessions in flight as "
-        "interrupted and exits at once; SIGHUP is logged and never stops it (it will reopen "
-        "the log file).\n"
+        "interrupted and exits at once; SIGHUP reopens the --log-file and never stops it.\n"
+        "Under systemd (Type=notify) it tells READY=1 once connected and subscribed, STATUS= "
+        "lines, and STOPPING=1 (packaging/systemd/cmdlink-server.service).\n"
         "Exit codes: 0 stopped normally, 2 bad usage or input, or a ledger that cannot be "
         "opened or written, 3 cannot connect or authentication refused, 8 --shared-group on a "
         "broker that does not deliver shared subscriptions (docs/scale-out.md).");
     add_connection_flags(*command, flags->connection, kServerDefaults);
+    flags->config.default_path = server_config_path(std::getenv("CONFIGURATION_DIRECTORY"));
     add_config_flag(*command, flags->config);
     add_policy_flags(*command, flags->policy);
     command
@@ -216,6 +277,9 @@ std::function<int()> add_server_command(CLI::App& app) {
                    "Roster broker of broker-config --dynamic-security: grant each session's "
                    "topics to its student only, through the dynamic security plugin")
         ->excludes(pool);
+    command->add_option("--log-file", flags->log_file,
+                        "Also append the log lines to this file, with ISO-8601 times (date and "
+                        "zone offset); SIGHUP reopens it (after logrotate renamed it away)");
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");

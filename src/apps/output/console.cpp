@@ -29,6 +29,19 @@ Console::Console(Verbosity verbosity, bool json) : verbosity_(verbosity), json_(
     }
 }
 
+core::Status Console::add_log_file(const std::filesystem::path& path) {
+    auto sink = LogFileSink::open(path);
+    if (!sink) return sink.failure();
+    log_file_ = std::move(sink.value());
+    logger_->sinks().push_back(log_file_);
+    return core::Ok{};
+}
+
+core::Status Console::reopen_log_file() {
+    if (!log_file_) return core::Ok{};
+    return log_file_->reopen();
+}
+
 void Console::emit(const nlohmann::json& event) const {
     if (!json_) return;
     const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);

@@ -2,11 +2,14 @@
 
 #include <spdlog/logger.h>
 
+#include <filesystem>
 #include <memory>
 #include <nlohmann/json.hpp>
 #include <string>
 
+#include "apps/output/log_file_sink.hpp"
 #include "apps/output/status_line.hpp"
+#include "core/result.hpp"
 
 namespace cmdlink::apps {
 
@@ -26,9 +29,16 @@ class Console {
     // The self-rewriting line on stderr; enabled only when stderr is a terminal.
     [[nodiscard]] StatusLine& status() { return *status_; }
 
+    // --log-file: every log line also goes to `path`, with the date and zone offset.
+    core::Status add_log_file(const std::filesystem::path& path);
+    [[nodiscard]] bool has_log_file() const { return log_file_ != nullptr; }
+    // Opens the log file again at its path (after logrotate renamed it away).
+    core::Status reopen_log_file();
+
   private:
     std::shared_ptr<StatusLine> status_;
     std::shared_ptr<spdlog::logger> logger_;
+    std::shared_ptr<LogFileSink> log_file_;
     Verbosity verbosity_;
     bool json_;
 };

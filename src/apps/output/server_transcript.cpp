@@ -142,10 +142,13 @@ void ServerTranscript::on_ready(const runner::ServerRunner& /*runner*/) {
 }
 
 void ServerTranscript::on_stopped(const runner::ServerRunner& runner, std::string_view reason) {
-    if (!runner.ever_connected()) console_.log().error("server: {}", reason);
+    // A server that never connected stopped on an error: every line about it says so.
+    const bool failed = !runner.ever_connected();
+    if (failed) console_.log().error("server: {}", reason);
     const auto& counts = runner.issuer().counts();
-    console_.log().info("server stopped ({}): {} logins, {} refused, {} passed, {} not passed",
-                        reason, counts.logins, counts.logins_refused, counts.passed, counts.failed);
+    console_.log().log(failed ? spdlog::level::err : spdlog::level::info,
+                       "server stopped ({}): {} logins, {} refused, {} passed, {} not passed",
+                       reason, counts.logins, counts.logins_refused, counts.passed, counts.failed);
     const auto us = [&](double fraction) { return microseconds_at(reply_latency_, fraction); };
     if (reply_latency_.count() > 0) {
         console_.log().info(
