@@ -61,10 +61,10 @@ struct Finished {
 };
 }  // namespace client_event
 
-using ClientEvent = std::variant<client_event::LoginSent, client_event::SessionAssigned,
-                                 client_event::CommandAnswered, client_event::UnknownCommand,
-                                 client_event::Ignored, client_event::VerdictReceived,
-                                 client_event::Finished>;
+using ClientEvent =
+    std::variant<client_event::LoginSent, client_event::SessionAssigned,
+                 client_event::CommandAnswered, client_event::UnknownCommand, client_event::Ignored,
+                 client_event::VerdictReceived, client_event::Finished>;
 
 // Re-points an event's views into `arena`, for an Outbox<ClientEvent>.
 void keep_text(client_event::LoginSent& event, TextArena& arena);

@@ -177,8 +177,8 @@ void ClientSession::on_verdict(std::string_view payload) {
         // Only while we wait for a session ID is a refusal about a login of ours.
         if (state_ != State::kAwaitingSession) return;
         server_refusal_ = verdict.value().reason;
-        outbox_.record(client_event::VerdictReceived{true, {}, SessionOutcome::kFailed,
-                                                     server_refusal_, 0, 0, 0, 0, 0});
+        outbox_.record(client_event::VerdictReceived{
+            true, {}, SessionOutcome::kFailed, server_refusal_, 0, 0, 0, 0, 0});
         return;
     }
     // Another session's (one the server replaced, or an earlier run's still queued for our
@@ -189,10 +189,16 @@ void ClientSession::on_verdict(std::string_view payload) {
                                                  said.commands, said.correct, said.low_qos,
                                                  said.wrong, said.surplus});
     // Passed: the final message ends the session, whichever of the two comes first.
-    if (said.outcome == SessionOutcome::kPassed) return;
+    // Abandoned: a newer login of this user ID replaced it, and the newer session ID may be
+    // ours still on its way (a login of ours the broker delivered twice): it is followed as
+    // always, and the idle timeout ends the wait if it never comes.
+    if (said.outcome == SessionOutcome::kPassed || said.outcome == SessionOutcome::kAbandoned) {
+        return;
+    }
     finish(ClientOutcome::kFailed,
            "the server ended the session as " + std::string(to_string(said.outcome)) +
-               (said.reason.empty() ? std::string() : ": " + printable(said.reason, kMaxVerdictBytes)));
+               (said.reason.empty() ? std::string()
+                                    : ": " + printable(said.reason, kMaxVerdictBytes)));
 }
 
 void ClientSession::on_timer(TimePoint now) {

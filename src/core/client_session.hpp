@@ -24,7 +24,8 @@ struct ClientOptions {
     Duration login_retry = std::chrono::seconds(5);
     Duration idle_timeout = std::chrono::seconds(30);
     // Subscribes to `<user ID>/result` with `<user ID>/UUID`, and a verdict of the server's
-    // (`server --feedback`) other than passed ends the session at once as failed. A refused
+    // (`server --feedback`) other than passed (or abandoned: a newer login of ours may have
+    // replaced it) ends the session at once as failed. A refused
     // login's reason becomes the reason of a login timeout.
     bool hear_verdict = false;
 };
@@ -94,8 +95,8 @@ class ClientSession {
     void unsubscribe_all();
 
     ClientOptions options_;
-    std::string login_topic_;  // <user ID>/UUID
-    std::string result_topic_;  // <user ID>/result, when hearing the verdict
+    std::string login_topic_;     // <user ID>/UUID
+    std::string result_topic_;    // <user ID>/result, when hearing the verdict
     std::string server_refusal_;  // why the server refused our latest login, if it said so
     std::string session_id_;
     std::vector<std::string> left_sessions_;  // IDs the server replaced with a newer one

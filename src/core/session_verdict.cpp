@@ -34,14 +34,10 @@ std::optional<std::uint32_t> count_at(const nlohmann::json& object, const char* 
 
 std::string encode_verdict(const SessionSummary& summary) {
     const nlohmann::json object = {
-        {"session_id", summary.session_id},
-        {"outcome", to_string(summary.outcome)},
-        {"reason", summary.reason},
-        {"commands", summary.commands},
-        {"correct", summary.correct},
-        {"low_qos", summary.low_qos},
-        {"wrong", summary.wrong},
-        {"surplus", summary.surplus},
+        {"session_id", summary.session_id}, {"outcome", to_string(summary.outcome)},
+        {"reason", summary.reason},         {"commands", summary.commands},
+        {"correct", summary.correct},       {"low_qos", summary.low_qos},
+        {"wrong", summary.wrong},           {"surplus", summary.surplus},
     };
     // A reason quotes what a device sent, which need not be UTF-8: replaced, not thrown.
     return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
@@ -49,8 +45,10 @@ std::string encode_verdict(const SessionSummary& summary) {
 
 std::string encode_login_refusal(std::string_view reason) {
     const nlohmann::json object = {
-        {"session_id", ""}, {"outcome", kRefusedOutcome}, {"reason", reason}, {"commands", 0},
-        {"correct", 0},     {"low_qos", 0},               {"wrong", 0},       {"surplus", 0},
+        {"session_id", ""}, {"outcome", kRefusedOutcome},
+        {"reason", reason}, {"commands", 0},
+        {"correct", 0},     {"low_qos", 0},
+        {"wrong", 0},       {"surplus", 0},
     };
     return object.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
 }

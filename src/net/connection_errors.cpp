@@ -43,7 +43,7 @@ std::string connect_failure_text(int rc, int system_error, const MqttOptions& op
     if (rc == MOSQ_ERR_ERRNO || system_error != 0) {
         switch (system_error) {
             case ECONNREFUSED:
-                return prefix + "connection refused: nothing listens on port " +
+                return prefix + "Connection refused: nothing listens on port " +
                        std::to_string(broker.port) + " of " + broker.host +
                        " (is the broker running? is -p/--port right?)";
             case ETIMEDOUT:
@@ -56,14 +56,13 @@ std::string connect_failure_text(int rc, int system_error, const MqttOptions& op
         }
     }
     if (rc == MOSQ_ERR_PROTOCOL) {
-        return prefix +
-               "the answer was not MQTT: port " + std::to_string(broker.port) +
+        return prefix + "the answer was not MQTT: port " + std::to_string(broker.port) +
                " is probably a WebSocket listener, and cmdlink speaks MQTT over TCP; use the "
                "broker's MQTT port (usually 1883, or 8883 with --tls)";
     }
     if (options.tls.enabled && (rc == MOSQ_ERR_TLS || rc == MOSQ_ERR_CONN_LOST)) {
-        return prefix + "the TLS handshake failed (" + mosquitto_strerror(rc) +
-               "): port " + std::to_string(broker.port) +
+        return prefix + "the TLS handshake failed (" + mosquitto_strerror(rc) + "): port " +
+               std::to_string(broker.port) +
                " may not be a TLS port (plain MQTT is usually 1883: drop --tls), or the "
                "broker's certificate is not trusted (--cafile, or --insecure for a test broker "
                "whose certificate names another host)";

@@ -255,9 +255,11 @@ void MqttConnection::run_io(const char* what, Io io) {
     const bool reported = disconnect_events_ != disconnects_before;
     const bool lost = rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq_.get()) < 0;
     if (lost && !reported && !closed_) {
-        connected_ = false;
+        const bool was_connected = std::exchange(connected_, false);
         unwatch_socket();
-        report_loss(mosquitto_error(what, rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc));
+        const int why = rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc;
+        report_loss(was_connected ? mosquitto_error(what, why)
+                                  : connect_failure_text(why, 0, options_, broker()));
         schedule_reconnect();
     }
     follow_socket();
@@ -516,9 +518,9 @@ void MqttConnection::handle_disconnect(mosquitto* /*mosq*/, void* self, int rc) 
     }
     const int connect_error = std::exchange(connection.connect_error_, 0);
     connection.listener_.on_connection_lost(
-        was_connected ? "connection lost: " + disconnect_text(rc, connection.options_)
-                      : connect_failure_text(rc, connect_error, connection.options_,
-                                             connection.broker()));
+        was_connected
+            ? "connection lost: " + disconnect_text(rc, connection.options_)
+            : connect_failure_text(rc, connect_error, connection.options_, connection.broker()));
     connection.schedule_reconnect();
 }
 

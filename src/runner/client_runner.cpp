@@ -91,11 +91,11 @@ void ClientRunner::handle(const core::ClientEvent& event) {
                 end_with(ClientEnd::kPassed, "the server said: Well done my IoT!");
                 break;
             case core::ClientOutcome::kLoginTimeout:
-                end_with(ClientEnd::kLoginTimeout,
-                         login_timeout_message(session_.user_id(),
-                                               net::to_string(connection_->broker()),
-                                               session_.options().login_timeout,
-                                               session_.logins_sent(), finished->reason));
+                end_with(
+                    ClientEnd::kLoginTimeout,
+                    login_timeout_message(session_.user_id(), net::to_string(connection_->broker()),
+                                          session_.options().login_timeout, session_.logins_sent(),
+                                          finished->reason));
                 break;
             case core::ClientOutcome::kIdleTimeout:
                 end_with(ClientEnd::kIdleTimeout,
@@ -147,12 +147,12 @@ void ClientRunner::on_connection_lost(std::string reason) {
         short_lived_in_a_row_ = short_lived ? short_lived_in_a_row_ + 1 : 0;
     }
     observer_.on_connection_lost(*this, reason);
-    if (short_lived_in_a_row_ >= kShortLivedConnectionsForTakeover &&
-        end_ == ClientEnd::kRunning) {
+    if (short_lived_in_a_row_ >= kShortLivedConnectionsForTakeover && end_ == ClientEnd::kRunning) {
         end_with(ClientEnd::kCannotConnect,
                  "the connection was lost " + std::to_string(short_lived_in_a_row_) +
                      " times in a row right after it was made: most likely another client uses "
-                     "the same client ID (" + connection_->options().client_id +
+                     "the same client ID (" +
+                     connection_->options().client_id +
                      "), and the broker closes one connection for the other; stop the other "
                      "client (another terminal, another machine?), or give this one its own "
                      "with -i/--client-id");

@@ -11,8 +11,8 @@ std::string login_timeout_message(std::string_view user_id, std::string_view bro
     std::ostringstream text;
     text << "no session ID within the login timeout ("
          << std::chrono::duration<double>(timeout).count() << " s; login as user ID " << user_id
-         << " sent " << logins_sent << (logins_sent == 1 ? " time" : " times") << " on "
-         << broker << ")";
+         << " sent " << logins_sent << (logins_sent == 1 ? " time" : " times") << " on " << broker
+         << ")";
     if (!server_reason.empty()) {
         text << ". The server refused the login: " << server_reason;
         return text.str();

@@ -735,7 +735,6 @@ TEST_F(ClientSessionTest, RetainedSessionIdAfterTheLoginIsNotTakenForTheAnswer) 
     EXPECT_EQ(client.session_id(), kSessionId);
 }
 
-
 // ---- the server's verdict (server --feedback) ----
 
 namespace {
@@ -770,8 +769,8 @@ class HearingClientTest : public ClientSessionTest {
 
 TEST_F(HearingClientTest, SubscribesToItsResultTopicBeforeTheSessionIdTopic) {
     connect();
-    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/result", 2),
-                                    subscribe_action("12345/UUID", 2)}));
+    EXPECT_EQ(out.actions,
+              (Actions{subscribe_action("12345/result", 2), subscribe_action("12345/UUID", 2)}));
 }
 
 TEST_F(HearingClientTest, AFailingVerdictEndsTheSessionAtOnceWithTheServersReason) {
@@ -784,9 +783,9 @@ TEST_F(HearingClientTest, AFailingVerdictEndsTheSessionAtOnceWithTheServersReaso
                       "finished failed: the server ended the session as failed: wrong reply 'Dog' "
                       "to CMD2 (expected 'Cat')"}));
     EXPECT_EQ(client.outcome(), ClientOutcome::kFailed);
-    EXPECT_EQ(out.actions,
-              (Actions{unsubscribe_action(std::string(kSessionId)), unsubscribe_action("12345/UUID"),
-                       unsubscribe_action("12345/result"), disconnect_action()}));
+    EXPECT_EQ(out.actions, (Actions{unsubscribe_action(std::string(kSessionId)),
+                                    unsubscribe_action("12345/UUID"),
+                                    unsubscribe_action("12345/result"), disconnect_action()}));
 }
 
 TEST_F(HearingClientTest, APassingVerdictIsShownAndWellDoneStillEndsTheSession) {
@@ -796,6 +795,15 @@ TEST_F(HearingClientTest, APassingVerdictIsShownAndWellDoneStillEndsTheSession) 
     EXPECT_EQ(client.state(), ClientSession::State::kInSession);
     command(kWellDone, 2);
     EXPECT_EQ(client.outcome(), ClientOutcome::kPassed);
+}
+
+TEST_F(HearingClientTest, AnAbandonedVerdictIsShownButANewerSessionIdIsStillFollowed) {
+    reach_hearing_session();
+    deliver("12345/result",
+            verdict_json(kSessionId, "abandoned", "the same user ID logged in again"), 1);
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    deliver("12345/UUID", "2c5f39cb-3fb2-42e3-994f-1127e4ddb538");
+    EXPECT_EQ(client.session_id(), "2c5f39cb-3fb2-42e3-994f-1127e4ddb538");
 }
 
 TEST_F(HearingClientTest, AVerdictForAnotherSessionIsIgnoredSilently) {

@@ -3,9 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <chrono>
-#include <nlohmann/json.hpp>
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
 #include <variant>
 #include <vector>
@@ -456,7 +456,6 @@ TEST_F(ServerSessionTest, ReplyBelowEveryOpenCopyIsLowQos) {
     reply(session, "CMD1", "Apple", 0);
     EXPECT_EQ(out.verdicts(), (Verdicts{Verdict::kLowQos, Verdict::kLowQos}));
 }
-
 
 // ---- the verdict for the student (--feedback) ----
 

@@ -53,7 +53,7 @@ class Feedback : public BrokerTest {
 };
 
 TEST_F(Feedback, AWrongReplyBringsTheStudentAFailedVerdictWithTheReason) {
-    CmdlinkProcess* server = start_server({"--feedback", "--delay", "0", "--commands", "1"});
+    CmdlinkProcess* server = start_server({"--feedback", "--delay", "1", "--commands", "1"});
     ASSERT_NE(server, nullptr);
     auto student = device("raw-12345");
     ASSERT_NE(student, nullptr);
@@ -75,7 +75,9 @@ TEST_F(Feedback, AWrongReplyBringsTheStudentAFailedVerdictWithTheReason) {
     EXPECT_EQ(said[0].value("commands", -1), 1) << said[0].dump();
     EXPECT_EQ(said[0].value("wrong", -1), 1) << said[0].dump();
     for (const RawMessage& message : student->received()) {
-        if (message.topic == "12345/result") EXPECT_EQ(message.qos, 1);
+        if (message.topic == "12345/result") {
+            EXPECT_EQ(message.qos, 1);
+        }
     }
     // The server heard its own verdict through `+/+` and took it for nothing.
     EXPECT_EQ(server->stop(), 0) << server->describe();
@@ -86,7 +88,7 @@ TEST_F(Feedback, AWrongReplyBringsTheStudentAFailedVerdictWithTheReason) {
 }
 
 TEST_F(Feedback, WithoutTheFlagNothingIsPublishedOnTheResultTopic) {
-    CmdlinkProcess* server = start_server({"--delay", "0", "--commands", "1", "--stop-after", "1"});
+    CmdlinkProcess* server = start_server({"--delay", "1", "--commands", "1", "--stop-after", "1"});
     ASSERT_NE(server, nullptr);
     auto student = device("raw-12345");
     ASSERT_NE(student, nullptr);
@@ -101,7 +103,7 @@ TEST_F(Feedback, WithoutTheFlagNothingIsPublishedOnTheResultTopic) {
 }
 
 TEST_F(Feedback, TheClientExitsAtOnceWithTheServersReasonOnAWrongReply) {
-    CmdlinkProcess* server = start_server({"--feedback", "--delay", "0", "--commands", "2"});
+    CmdlinkProcess* server = start_server({"--feedback", "--delay", "1", "--commands", "2"});
     ASSERT_NE(server, nullptr);
     const auto table = write_file("wrong-words", wrong_table());
     // An idle timeout far beyond the test's wait: only the verdict can end it in time.
@@ -123,7 +125,7 @@ TEST_F(Feedback, TheClientExitsAtOnceWithTheServersReasonOnAWrongReply) {
 }
 
 TEST_F(Feedback, APassingClientStillPassesAndExitsZero) {
-    CmdlinkProcess* server = start_server({"--feedback", "--delay", "0", "--stop-after", "1"});
+    CmdlinkProcess* server = start_server({"--feedback", "--delay", "1", "--stop-after", "1"});
     ASSERT_NE(server, nullptr);
     CmdlinkProcess* client = start_client("12345", {});
     ASSERT_NE(client, nullptr);
@@ -136,7 +138,7 @@ TEST_F(Feedback, APassingClientStillPassesAndExitsZero) {
 
 TEST_F(Feedback, AClientOfTheOriginalDescriptionSeesNoChange) {
     CmdlinkProcess* server =
-        start_server({"--feedback", "--delay", "0", "--commands", "2", "--stop-after", "1"});
+        start_server({"--feedback", "--delay", "1", "--commands", "2", "--stop-after", "1"});
     ASSERT_NE(server, nullptr);
     auto student = device("raw-12345");
     ASSERT_NE(student, nullptr);
@@ -155,13 +157,14 @@ TEST_F(Feedback, AClientOfTheOriginalDescriptionSeesNoChange) {
 class PoolRosterFeedback : public RosterIsolation {};
 
 TEST_F(PoolRosterFeedback, AStudentReadsOnlyTheirOwnVerdict) {
-    CmdlinkProcess* server = start_roster_server({"--feedback", "--delay", "0", "--commands", "1"});
+    CmdlinkProcess* server = start_roster_server({"--feedback", "--delay", "1", "--commands", "1"});
     ASSERT_NE(server, nullptr);
     auto alice = connect(kAlice);
     ASSERT_NE(alice, nullptr);
     // An acl_file grants any subscription; mosquitto checks each message against the read
     // rules before it delivers it.
-    for (const std::string filter : {kBob.user_id + "/result", "+/result", "#"}) {
+    for (const std::string& filter :
+         std::vector<std::string>{kBob.user_id + "/result", "+/result", "#"}) {
         ASSERT_TRUE(alice->subscribe(filter, 1).ok());
     }
     ASSERT_TRUE(alice->subscribe(kAlice.user_id + "/result", 1).ok());
@@ -180,8 +183,7 @@ TEST_F(PoolRosterFeedback, AStudentReadsOnlyTheirOwnVerdict) {
     auto alice_session = alice->log_in(kAlice.user_id);
     ASSERT_TRUE(alice_session.ok()) << alice_session.error();
     ASSERT_TRUE(finish_session(*alice, alice_session.value()).ok()) << server->describe();
-    ASSERT_TRUE(
-        alice->run_until([&] { return has_verdict(*alice, kAlice.user_id); }, kWaitLimit))
+    ASSERT_TRUE(alice->run_until([&] { return has_verdict(*alice, kAlice.user_id); }, kWaitLimit))
         << server->describe();
     for (const RawMessage& message : alice->received()) {
         EXPECT_NE(message.topic, kBob.user_id + "/result") << message.payload;
@@ -201,7 +203,8 @@ TEST_F(DynsecRosterFeedback, AStudentMayNotSubscribeToAnotherStudentsVerdict) {
     ASSERT_NE(server, nullptr);
     auto alice = connect(kAlice);
     ASSERT_NE(alice, nullptr);
-    for (const std::string filter : {kBob.user_id + "/result", "+/result"}) {
+    for (const std::string& filter :
+         std::vector<std::string>{kBob.user_id + "/result", "+/result"}) {
         ASSERT_TRUE(alice->subscribe(filter, 1).ok());
         EXPECT_EQ(alice->last_granted_qos(), kRefused) << filter;
     }
