@@ -62,7 +62,7 @@ void ClientSession::on_connected(bool session_present, TimePoint now) {
 void ClientSession::subscribe_for_login() {
     state_ = State::kSubscribing;
     // Subscribing before the login is published is what makes the login race-free.
-    subscribe_login_topics();
+    outbox_.subscribe(login_topic_, kMaxQos);
 }
 
 void ClientSession::subscribe_login_topics() {
@@ -86,6 +86,10 @@ void ClientSession::on_subscribed(std::string_view topic, int granted_qos, TimeP
     }
     if (state_ != State::kSubscribing || topic != login_topic_) return;
     state_ = State::kAwaitingSession;
+    // The broker handles our packets in order, so this subscription is in place before the
+    // login is, and no answer to it can be missed; waiting for its SUBACK as well would cost
+    // a round trip (and Nagle's delay on the broker's side) on every login.
+    if (!result_topic_.empty()) outbox_.subscribe(result_topic_, kMaxQos);
     send_login(now);
 }
 

@@ -87,8 +87,7 @@ class ClientSession {
     void on_session_id(std::string_view payload, TimePoint now);
     void on_command(std::string_view payload, int qos, TimePoint now);
     void on_verdict(std::string_view payload);
-    // The subscriptions a login needs; `<user ID>/UUID` last, as its SUBACK starts the login
-    // (the broker acknowledges in order, so the verdict's topic is in place by then).
+    // After a reconnect: `<user ID>/result` (when hearing verdicts) and `<user ID>/UUID`.
     void subscribe_login_topics();
     void ignore(std::string_view topic, std::string reason);
     void finish(ClientOutcome outcome, std::string reason = {});

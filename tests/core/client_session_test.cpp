@@ -758,8 +758,8 @@ class HearingClientTest : public ClientSessionTest {
     }
     void reach_hearing_session() {
         connect();
-        acknowledge("12345/result");
         acknowledge("12345/UUID");
+        acknowledge("12345/result");
         deliver("12345/UUID", kSessionId);
         ASSERT_EQ(client.state(), ClientSession::State::kInSession);
         out.actions.clear();
@@ -767,10 +767,13 @@ class HearingClientTest : public ClientSessionTest {
     }
 };
 
-TEST_F(HearingClientTest, SubscribesToItsResultTopicBeforeTheSessionIdTopic) {
+TEST_F(HearingClientTest, SubscribesToItsResultTopicJustBeforeTheLogin) {
     connect();
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2)}));
+    out.actions.clear();
+    acknowledge("12345/UUID");
     EXPECT_EQ(out.actions,
-              (Actions{subscribe_action("12345/result", 2), subscribe_action("12345/UUID", 2)}));
+              (Actions{subscribe_action("12345/result", 2), publish_action("login", "12345", 2)}));
 }
 
 TEST_F(HearingClientTest, AFailingVerdictEndsTheSessionAtOnceWithTheServersReason) {
@@ -817,8 +820,8 @@ TEST_F(HearingClientTest, AVerdictForAnotherSessionIsIgnoredSilently) {
 
 TEST_F(HearingClientTest, AVerdictBeforeTheSessionIdIsIgnoredSilently) {
     connect();
-    acknowledge("12345/result");
     acknowledge("12345/UUID");
+    acknowledge("12345/result");
     out.events.clear();
     deliver("12345/result", verdict_json(kSessionId, "failed", "wrong"), 1);
     EXPECT_EQ(out.events, Events{});
@@ -834,11 +837,12 @@ TEST_F(HearingClientTest, SomethingOtherThanAVerdictIsIgnoredWithWhy) {
 
 TEST_F(HearingClientTest, ARefusedResultSubscriptionIsReportedAndTheExchangeGoesOn) {
     connect();
+    acknowledge("12345/UUID");
+    out.events.clear();
     acknowledge("12345/result", 0x80);
     ASSERT_EQ(out.events.size(), 1U);
     EXPECT_TRUE(out.events[0].starts_with("ignored 12345/result: the broker refused"))
         << out.events[0];
-    acknowledge("12345/UUID");
     EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
 }
 
@@ -852,8 +856,8 @@ TEST_F(HearingClientTest, AReconnectInSessionResubscribesTheResultTopicToo) {
 
 TEST_F(HearingClientTest, ARefusedLoginsReasonBecomesTheLoginTimeoutsReason) {
     connect();
-    acknowledge("12345/result");
     acknowledge("12345/UUID");
+    acknowledge("12345/result");
     out.events.clear();
     const std::string refusal =
         R"({"session_id":"","outcome":"refused","reason":"no pool for this user","commands":0,)"

@@ -55,7 +55,8 @@ TEST_F(StudentErrors, ALoginTimeoutListsTheLikelyCausesInOrder) {
 
 TEST_F(StudentErrors, WithFeedbackTheLoginTimeoutGivesTheServersReason) {
     // One session in flight, still in its delay (so not evictable), fills the server.
-    CmdlinkProcess* server = start_server({"--feedback", "--max-sessions", "1", "--delay", "60"});
+    CmdlinkProcess* server = start_server(
+        {"--feedback", "--max-sessions", "1", "--delay", "60", "--session-timeout", "120"});
     ASSERT_NE(server, nullptr);
     const net::MosquittoLibrary library;
     auto first = RawDevice::connect(port(), "raw-first");
