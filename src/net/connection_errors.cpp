@@ -78,7 +78,7 @@ std::string connect_failure_text(int rc, int system_error, const MqttOptions& op
 
 std::string connack_refusal_text(int rc, const MqttOptions& options) {
     const std::string said = rc < 128 ? mosquitto_connack_string(rc) : mosquitto_reason_string(rc);
-    const std::string prefix = "the broker refused the connection (" + said + ")";
+    std::string prefix = "the broker refused the connection (" + said + ")";
     switch (rc) {
         case CONNACK_REFUSED_BAD_USERNAME_PASSWORD:
         case CONNACK_REFUSED_NOT_AUTHORIZED:
