@@ -1,7 +1,8 @@
 // core::ClientSession fed a sequence of inputs decoded from the fuzz input (connects and
 // reconnects, SUBACKs and refusals, session IDs, commands at every QoS, the final message,
-// junk, timers with time moving on, leave), its outbox carried out after each input as its
-// call contract says (client_session.hpp), with PROTOCOL.md's rules for the device checked.
+// junk, timers with time moving on, leave, and with hear_verdict the server's verdicts), its
+// outbox carried out after each input as its call contract says (client_session.hpp), with
+// PROTOCOL.md's rules for the device checked.
 #include <fuzzer/FuzzedDataProvider.h>
 
 #include <algorithm>
@@ -42,6 +43,7 @@ struct Effects {
     int assigned = 0;
     int answered = 0;
     int unknown = 0;
+    int verdicts = 0;
     std::optional<core::ClientOutcome> finished;
     std::string assigned_id;
 };
@@ -110,7 +112,9 @@ class ClientDriver {
     }
 
     std::string pick_topic() {
-        switch (in_.ConsumeIntegralInRange(0, 3)) {
+        switch (in_.ConsumeIntegralInRange(0, 4)) {
+            case 4:
+                return core::result_topic(client_.user_id());
             case 0:
                 return core::session_id_topic(client_.user_id());
             case 1:
@@ -157,6 +161,7 @@ class ClientDriver {
                 return;
             }
             case 8:
+                if (in_.ConsumeBool()) return verdict_message();
                 return timer();
             default: {
                 client_.leave();
@@ -182,6 +187,12 @@ class ClientDriver {
                                   granted <= core::kMaxQos;
         require(effects.login_sent == (login_suback ? 1 : 0),
                 "a login not sent exactly when <user ID>/UUID is acknowledged");
+        if (login_suback && client_.options().hear_verdict) {
+            // Before the login, in the same batch: the broker then has it first.
+            require(effects.subscribed.size() == 1 &&
+                        effects.subscribed[0] == core::result_topic(client_.user_id()),
+                    "the login went out without the verdict's subscription ahead of it");
+        }
         for (const MqttAction& publish : effects.publishes) {
             require(publish.topic == core::kLoginTopic && publish.payload == client_.user_id(),
                     "a publish other than the login after a SUBACK");
@@ -247,6 +258,39 @@ class ClientDriver {
         require(effects.publishes.empty(), "a reply to something that is no known command");
         if (delivered && !core::check_payload(command)) {
             require(effects.unknown == 1, "an unknown command not reported");
+        }
+    }
+
+    // A verdict of `server --feedback` (PROTOCOL.md's extension): for this session or another,
+    // any outcome, sometimes a refused login, sometimes not JSON at all.
+    void verdict_message() {
+        static constexpr const char* kOutcomes[] = {"passed",    "failed",      "abandoned",
+                                                    "timed_out", "interrupted", "refused"};
+        const std::string outcome = kOutcomes[in_.ConsumeIntegralInRange(0, 5)];
+        const std::string id = pick_session_id();
+        const bool json = in_.ConsumeIntegralInRange(0, 7) != 0;
+        const std::string payload =
+            json ? R"({"session_id":")" + id + R"(","outcome":")" + outcome +
+                       R"(","reason":"why","commands":1,"correct":0,"low_qos":0,"wrong":1,)"
+                       R"("surplus":0})"
+                 : in_.ConsumeRandomLengthString(40);
+        const bool retained = in_.ConsumeIntegralInRange(0, 15) == 0;
+        const bool in_session = client_.state() == ClientSession::State::kInSession;
+        const bool hears = client_.options().hear_verdict;
+        const std::string current = client_.session_id();
+        const Effects effects =
+            deliver(core::result_topic(client_.user_id()), payload, 1, retained);
+        require(effects.publishes.empty() && effects.assigned == 0 && effects.answered == 0,
+                "a verdict made the client publish or take a session");
+        const bool ours =
+            hears && json && !retained && in_session && id == current && outcome != "refused";
+        require(effects.verdicts == (ours ? 1 : 0) || (hears && outcome == "refused"),
+                "a verdict shown that is not this session's, or this session's not shown");
+        if (ours && outcome != "passed" && outcome != "abandoned") {
+            require(effects.finished == core::ClientOutcome::kFailed,
+                    "a failing verdict did not end the session as failed");
+        } else {
+            require(!effects.finished, "an outcome from a verdict that is no failure of ours");
         }
     }
 
@@ -350,9 +394,14 @@ class ClientDriver {
             ++effects.answered;
         } else if (std::holds_alternative<event::UnknownCommand>(any)) {
             ++effects.unknown;
+        } else if (const auto* verdict = std::get_if<event::VerdictReceived>(&any)) {
+            require(client_.options().hear_verdict, "a verdict heard by a client that does not");
+            if (!verdict->login_refused) ++effects.verdicts;
         } else if (const auto* finished = std::get_if<event::Finished>(&any)) {
             require(!finished_ && !left_, "a second outcome, or one after leave()");
             require(finished->outcome != core::ClientOutcome::kRunning, "finished as running");
+            require(finished->outcome != core::ClientOutcome::kFailed || effects.verdicts == 1,
+                    "failed without the server's verdict");
             require(finished->outcome == core::ClientOutcome::kPassed ||
                         !finished->reason.empty() ||
                         finished->outcome != core::ClientOutcome::kRefused,
@@ -408,6 +457,7 @@ extern "C" int LLVMFuzzerTestOneInput(const std::uint8_t* data, std::size_t size
     options.login_timeout = milliseconds(in.ConsumeIntegralInRange(1, 20000));
     options.idle_timeout = milliseconds(in.ConsumeIntegralInRange(1, 60000));
     options.login_retry = milliseconds(in.ConsumeIntegralInRange(100, 20000));
+    options.hear_verdict = in.ConsumeBool();
     const bool valid = !core::check_user_id(options.user_id) && options.login_qos >= 0 &&
                        options.login_qos <= core::kMaxQos;
     auto session = ClientSession::create(std::move(options));

@@ -94,6 +94,8 @@ class Exchange {
         policy.replies = in_.ConsumeBool() ? core::ReplySubscription::kPerSession
                                            : core::ReplySubscription::kWildcard;
         policy.ended_retention = std::chrono::seconds(60);
+        policy.feedback = in_.ConsumeBool();
+        feedback_ = policy.feedback;
         auto issuer = core::Issuer::create(std::move(policy), random_);
         require(issuer.ok(), "a valid policy refused");
         issuer_.emplace(std::move(issuer.value()));
@@ -106,6 +108,7 @@ class Exchange {
             options.login_qos = in_.ConsumeIntegralInRange(0, 2);
             options.login_timeout = std::chrono::seconds(10);
             options.idle_timeout = std::chrono::seconds(30);
+            options.hear_verdict = feedback_ && in_.ConsumeBool();
             auto client = core::ClientSession::create(std::move(options));
             require(client.ok(), "a valid client refused");
             clients_.push_back(std::move(client.value()));
@@ -371,8 +374,15 @@ class Exchange {
         for (const auto& [id, side] : server_sessions_) {
             require(side.ends == 1, "a server session without exactly one outcome");
         }
-        for (const auto& outcome : outcomes_) {
-            require(outcome.has_value(), "a client without an outcome");
+        for (std::size_t i = 0; i < clients_.size(); ++i) {
+            require(outcomes_[i].has_value(), "a client without an outcome");
+            // The server's verdict failed it: then its session failed on the server.
+            if (outcomes_[i] != core::ClientOutcome::kFailed) continue;
+            const auto found = server_sessions_.find(clients_[i].session_id());
+            require(found != server_sessions_.end() &&
+                        found->second.outcome != core::SessionOutcome::kPassed &&
+                        found->second.outcome != core::SessionOutcome::kAbandoned,
+                    "a client failed by a verdict its session did not get");
         }
         const bool faultless = !dropped_ && !session_lost_ && !early_timer_;
         cmdlink::fuzz::trace("exchange: clients ", std::to_string(clients_.size()), " faultless ",
@@ -410,6 +420,7 @@ class Exchange {
     std::uint64_t commands_delivered_ = 0;
     bool faults_allowed_ = true;
     bool strict_ = false;
+    bool feedback_ = false;  // the policy's: clients may hear the verdicts
     bool dropped_ = false;
     bool duplicated_ = false;
     bool session_lost_ = false;

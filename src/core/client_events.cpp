@@ -14,6 +14,8 @@ std::string_view to_string(ClientOutcome outcome) {
             return "idle_timeout";
         case ClientOutcome::kRefused:
             return "refused";
+        case ClientOutcome::kFailed:
+            return "failed";
     }
     return "unknown";
 }
@@ -33,6 +35,10 @@ void keep_text(client_event::UnknownCommand& event, TextArena& arena) {
 }
 void keep_text(client_event::Ignored& event, TextArena& arena) {
     event.topic = arena.keep(event.topic);
+}
+void keep_text(client_event::VerdictReceived& event, TextArena& arena) {
+    event.session_id = arena.keep(event.session_id);
+    event.reason = arena.keep(event.reason);
 }
 void keep_text(client_event::Finished& /*event*/, TextArena& /*arena*/) {}
 

@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/protocol.hpp"
+#include "core/session_verdict.hpp"
 #include "core/text_checks.hpp"
 
 namespace cmdlink::core {
@@ -20,7 +21,9 @@ Result<ClientSession> ClientSession::create(ClientOptions options) {
 }
 
 ClientSession::ClientSession(ClientOptions options)
-    : options_(std::move(options)), login_topic_(session_id_topic(options_.user_id)) {}
+    : options_(std::move(options)),
+      login_topic_(session_id_topic(options_.user_id)),
+      result_topic_(options_.hear_verdict ? result_topic(options_.user_id) : std::string()) {}
 
 void ClientSession::on_connected(bool session_present, TimePoint now) {
     switch (state_) {
@@ -41,14 +44,14 @@ void ClientSession::on_connected(bool session_present, TimePoint now) {
             if (!session_present || options_.login_qos == 0) {
                 subscribe_for_login();
             } else {
-                outbox_.subscribe(login_topic_, kMaxQos);
+                subscribe_login_topics();
             }
             break;
         case State::kInSession:
             // A SUBSCRIBE sent just before the connection died may never have reached the
             // broker, session present or not. The session ID topic stays subscribed: a newer
             // session ID may still come.
-            outbox_.subscribe(login_topic_, kMaxQos);
+            subscribe_login_topics();
             outbox_.subscribe(session_id_, kMaxQos);
             break;
         case State::kFinished:
@@ -62,6 +65,11 @@ void ClientSession::subscribe_for_login() {
     outbox_.subscribe(login_topic_, kMaxQos);
 }
 
+void ClientSession::subscribe_login_topics() {
+    if (!result_topic_.empty()) outbox_.subscribe(result_topic_, kMaxQos);
+    outbox_.subscribe(login_topic_, kMaxQos);
+}
+
 void ClientSession::on_subscribed(std::string_view topic, int granted_qos, TimePoint now) {
     if (state_ == State::kFinished) return;
     if (granted_qos > kMaxQos && (topic == login_topic_ || topic == session_id_)) {
@@ -70,8 +78,18 @@ void ClientSession::on_subscribed(std::string_view topic, int granted_qos, TimeP
                           ": this account may not read it, so no " +
                           (topic == login_topic_ ? "session ID" : "command") + " could arrive");
     }
+    if (granted_qos > kMaxQos && !result_topic_.empty() && topic == result_topic_) {
+        // The exchange works without it: only the server's verdict will not be heard.
+        return ignore(topic, "the broker refused the subscription to " + printable(topic) +
+                                 ": the server's verdict cannot arrive (may this account read "
+                                 "it?); the exchange goes on without it");
+    }
     if (state_ != State::kSubscribing || topic != login_topic_) return;
     state_ = State::kAwaitingSession;
+    // The broker handles our packets in order, so this subscription is in place before the
+    // login is, and no answer to it can be missed; waiting for its SUBACK as well would cost
+    // a round trip (and Nagle's delay on the broker's side) on every login.
+    if (!result_topic_.empty()) outbox_.subscribe(result_topic_, kMaxQos);
     send_login(now);
 }
 
@@ -92,6 +110,8 @@ void ClientSession::on_message(std::string_view topic, std::string_view payload,
         ignore(topic, "a retained message from an earlier exchange");
     } else if (topic == login_topic_) {
         on_session_id(payload, now);
+    } else if (!result_topic_.empty() && topic == result_topic_) {
+        on_verdict(payload);
     } else if (state_ == State::kInSession && topic == session_id_) {
         on_command(payload, qos, now);
     } else {
@@ -154,13 +174,44 @@ void ClientSession::on_command(std::string_view payload, int qos, TimePoint now)
     outbox_.record(client_event::CommandAnswered{entry.command, entry.reply, qos});
 }
 
+void ClientSession::on_verdict(std::string_view payload) {
+    auto verdict = decode_verdict(payload);
+    if (!verdict) return ignore(result_topic_, "not a verdict: " + verdict.error());
+    if (verdict.value().login_refused) {
+        // Only while we wait for a session ID is a refusal about a login of ours.
+        if (state_ != State::kAwaitingSession) return;
+        server_refusal_ = verdict.value().reason;
+        outbox_.record(client_event::VerdictReceived{
+            true, {}, SessionOutcome::kFailed, server_refusal_, 0, 0, 0, 0, 0});
+        return;
+    }
+    // Another session's (one the server replaced, or an earlier run's still queued for our
+    // persistent session): nothing to tell.
+    if (state_ != State::kInSession || verdict.value().session_id != session_id_) return;
+    const SessionVerdict& said = verdict.value();
+    outbox_.record(client_event::VerdictReceived{false, said.session_id, said.outcome, said.reason,
+                                                 said.commands, said.correct, said.low_qos,
+                                                 said.wrong, said.surplus});
+    // Passed: the final message ends the session, whichever of the two comes first.
+    // Abandoned: a newer login of this user ID replaced it, and the newer session ID may be
+    // ours still on its way (a login of ours the broker delivered twice): it is followed as
+    // always, and the idle timeout ends the wait if it never comes.
+    if (said.outcome == SessionOutcome::kPassed || said.outcome == SessionOutcome::kAbandoned) {
+        return;
+    }
+    finish(ClientOutcome::kFailed,
+           "the server ended the session as " + std::string(to_string(said.outcome)) +
+               (said.reason.empty() ? std::string()
+                                    : ": " + printable(said.reason, kMaxVerdictBytes)));
+}
+
 void ClientSession::on_timer(TimePoint now) {
     if (now < next_deadline()) return;
     if (state_ == State::kInSession) {
         finish(ClientOutcome::kIdleTimeout);
     } else if ((state_ == State::kSubscribing || state_ == State::kAwaitingSession) &&
                now >= login_deadline_) {
-        finish(ClientOutcome::kLoginTimeout);
+        finish(ClientOutcome::kLoginTimeout, server_refusal_);
     } else if (state_ == State::kAwaitingSession) {
         send_login(now);
     }
@@ -204,6 +255,7 @@ void ClientSession::unsubscribe_all() {
     // Leave nothing subscribed in the persistent session for a later run to trip over.
     if (had_session) outbox_.unsubscribe(session_id_);
     if (subscribed) outbox_.unsubscribe(login_topic_);
+    if (subscribed && !result_topic_.empty()) outbox_.unsubscribe(result_topic_);
     outbox_.disconnect();
 }
 

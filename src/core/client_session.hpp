@@ -23,6 +23,11 @@ struct ClientOptions {
     // delivered twice harmless. Each retry waits this long again, until the login timeout.
     Duration login_retry = std::chrono::seconds(5);
     Duration idle_timeout = std::chrono::seconds(30);
+    // Subscribes to `<user ID>/result` with `<user ID>/UUID`, and a verdict of the server's
+    // (`server --feedback`) other than passed (or abandoned: a newer login of ours may have
+    // replaced it) ends the session at once as failed. A refused
+    // login's reason becomes the reason of a login timeout.
+    bool hear_verdict = false;
 };
 
 struct ClientCounts {
@@ -69,6 +74,8 @@ class ClientSession {
     [[nodiscard]] ClientOutcome outcome() const { return outcome_; }
     [[nodiscard]] const std::string& user_id() const { return options_.user_id; }
     [[nodiscard]] const std::string& session_id() const { return session_id_; }
+    [[nodiscard]] const ClientOptions& options() const { return options_; }
+    [[nodiscard]] int logins_sent() const { return logins_sent_; }
     [[nodiscard]] const ClientCounts& counts() const { return counts_; }
 
   private:
@@ -79,12 +86,17 @@ class ClientSession {
     void follow_session(std::string_view session_id, TimePoint now);
     void on_session_id(std::string_view payload, TimePoint now);
     void on_command(std::string_view payload, int qos, TimePoint now);
+    void on_verdict(std::string_view payload);
+    // After a reconnect: `<user ID>/result` (when hearing verdicts) and `<user ID>/UUID`.
+    void subscribe_login_topics();
     void ignore(std::string_view topic, std::string reason);
     void finish(ClientOutcome outcome, std::string reason = {});
     void unsubscribe_all();
 
     ClientOptions options_;
-    std::string login_topic_;  // <user ID>/UUID
+    std::string login_topic_;     // <user ID>/UUID
+    std::string result_topic_;    // <user ID>/result, when hearing the verdict
+    std::string server_refusal_;  // why the server refused our latest login, if it said so
     std::string session_id_;
     std::vector<std::string> left_sessions_;  // IDs the server replaced with a newer one
     std::string reply_topic_;  // reused: "<session ID>/" plus the command being answered

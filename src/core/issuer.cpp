@@ -5,6 +5,7 @@
 #include <utility>
 
 #include "core/protocol.hpp"
+#include "core/session_verdict.hpp"
 #include "core/text_checks.hpp"
 #include "core/uuid.hpp"
 
@@ -160,7 +161,12 @@ void Issuer::refuse_login(std::string_view user_id, std::string reason, TimePoin
     }
     if (refusals_recorded_in_window_ < policy_.refused_logins_recorded_per_second) {
         ++refusals_recorded_in_window_;
+        // With feedback the student hears why, after the refusal's row like every verdict. A
+        // user ID that is no valid topic level cannot be told; a tallied flood is not told.
+        const bool tell = policy_.feedback && !check_user_id(user_id);
+        const std::string told = tell ? encode_login_refusal(reason) : std::string();
         outbox_.record(server_event::LoginRefused{user_id, std::move(reason)});
+        if (tell) outbox_.publish(result_topic(user_id), told, kResultQos);
         return;
     }
     if (refusal_tally_.size() >= kMaxTalliedReasons && !refusal_tally_.contains(reason)) {
@@ -250,6 +256,10 @@ void Issuer::on_reply(std::string_view topic, std::string_view payload, int qos,
     const std::string_view command = topic.substr(slash + 1);
     // Our own session-ID announcements come back through the `+/+` subscription.
     if (command == kSessionIdSuffix.substr(1)) return;
+    // So do the verdicts of `--feedback` (ours or another server's), on `<user ID>/result`.
+    if (command == kResultSuffix.substr(1) && !by_session_id_.contains(std::string(session_id))) {
+        return;
+    }
     if (auto why = check_payload(payload)) {
         return outbox_.record(server_event::MessageIgnored{topic, "reply " + *why});
     }

@@ -9,6 +9,9 @@ namespace cmdlink::core {
 
 inline constexpr std::string_view kLoginTopic = "login";
 inline constexpr std::string_view kSessionIdSuffix = "/UUID";
+// The opt-in verdict for the student (PROTOCOL.md, "Extension: the verdict for the student").
+inline constexpr std::string_view kResultSuffix = "/result";
+inline constexpr int kResultQos = 1;
 inline constexpr std::string_view kWellDone = "Well done my IoT!";
 inline constexpr std::size_t kMaxPayloadBytes = 256;
 inline constexpr std::size_t kMaxUserIdBytes = 64;
@@ -20,6 +23,13 @@ inline std::string session_id_topic(std::string_view user_id) {
     std::string topic;
     topic.reserve(user_id.size() + kSessionIdSuffix.size());
     topic.append(user_id).append(kSessionIdSuffix);
+    return topic;
+}
+
+inline std::string result_topic(std::string_view user_id) {
+    std::string topic;
+    topic.reserve(user_id.size() + kResultSuffix.size());
+    topic.append(user_id).append(kResultSuffix);
     return topic;
 }
 

@@ -48,6 +48,9 @@ struct ServerPolicy {
     // Replies that come after the end are told apart from replies to unknown sessions
     // for this long after the end.
     Duration ended_retention = std::chrono::minutes(10);
+    // At each session's end, its verdict goes to `<user ID>/result` (PROTOCOL.md, "Extension:
+    // the verdict for the student"); devices written to the original description never hear it.
+    bool feedback = false;
 };
 
 // Why a policy cannot run, or nothing.

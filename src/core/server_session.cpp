@@ -4,6 +4,7 @@
 #include <utility>
 
 #include "core/protocol.hpp"
+#include "core/session_verdict.hpp"
 #include "core/text_checks.hpp"
 
 namespace cmdlink::core {
@@ -13,6 +14,7 @@ ServerSession::ServerSession(std::string user_id, std::string session_id, TimePo
     : user_id_(std::move(user_id)),
       session_id_(std::move(session_id)),
       cursor_(policy.table.size(), 0),
+      feedback_(policy.feedback),
       deadline_(kNever),
       timeout_at_(now + policy.session_timeout) {
     const auto count = random.uniform(policy.min_commands, policy.max_commands);
@@ -264,6 +266,7 @@ void ServerSession::end(SessionOutcome outcome, std::string reason, TimePoint no
     summary_.reason = std::move(reason);
     summary_.ended_at = now;
     out.record(server_event::SessionEnded{summary_});
+    if (feedback_) out.publish(result_topic(user_id_), encode_verdict(summary_), kResultQos);
 }
 
 }  // namespace cmdlink::core

@@ -52,6 +52,8 @@ class ServerSession {
     void on_timer(TimePoint now, const ServerPolicy& policy, ServerOutbox& out);
     void on_reply(std::string_view command, std::string_view word, int qos, TimePoint now,
                   const ServerPolicy& policy, ServerOutbox& out);
+    // With the policy's feedback, the verdict follows the SessionEnded event, so that a
+    // caller with a ledger sends it only once the session's row is committed.
     void end(SessionOutcome outcome, std::string reason, TimePoint now, ServerOutbox& out);
 
     [[nodiscard]] State state() const { return state_; }
@@ -95,6 +97,7 @@ class ServerSession {
     State state_ = State::kIssued;
     bool announced_ = false;
     bool restored_ = false;
+    bool feedback_ = false;  // the policy's: its end publishes the verdict
     // Surplus replies the restart may have caused, which strict mode does not fail.
     std::uint32_t excused_surplus_ = 0;
     TimePoint deadline_;

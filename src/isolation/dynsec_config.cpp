@@ -15,13 +15,16 @@ constexpr std::string_view kServerRole = "cmdlink-server";
 
 Json server_role() {
     Json acls = Json::array();
-    // Logins and replies (`+/+` also brings back the server's own `<ID>/UUID` publishes).
+    // Logins and replies (`+/+` also brings back the server's own `<ID>/UUID` and
+    // `<ID>/result` publishes).
     for (const std::string_view topic : {core::kLoginTopic, std::string_view("+/+")}) {
         acls.push_back(dynsec_allow("subscribeLiteral", topic));
         acls.push_back(dynsec_allow("publishClientReceive", topic));
     }
     // Session IDs to `<ID>/UUID`, commands and the end message to `<session ID>`.
     acls.push_back(dynsec_allow("publishClientSend", "+/UUID"));
+    // The verdicts of `server --feedback`, to `<ID>/result`.
+    acls.push_back(dynsec_allow("publishClientSend", "+/result"));
     acls.push_back(dynsec_allow("publishClientSend", "+"));
     // Granting each session's topics to its student.
     acls.push_back(dynsec_allow("publishClientSend", kDynsecControlTopic));
@@ -32,9 +35,13 @@ Json server_role() {
 
 Json student_role(const RosterEntry& entry) {
     const std::string own_topic = core::session_id_topic(entry.user_id);
+    // The verdict of `server --feedback`: their own, and nobody else's.
+    const std::string own_result = core::result_topic(entry.user_id);
     Json acls = Json::array({dynsec_allow("publishClientSend", core::kLoginTopic),
                              dynsec_allow("subscribeLiteral", own_topic),
-                             dynsec_allow("publishClientReceive", own_topic)});
+                             dynsec_allow("publishClientReceive", own_topic),
+                             dynsec_allow("subscribeLiteral", own_result),
+                             dynsec_allow("publishClientReceive", own_result)});
     return Json{{"rolename", user_role_name(entry.user_id)}, {"acls", std::move(acls)}};
 }
 

@@ -18,13 +18,16 @@ std::string render_pool_acl(const std::vector<RosterEntry>& roster,
         "# is denied: subscriptions to wildcards are granted, but every message is checked\n"
         "# against these rules again before it is delivered.\n\n";
     text += "user " + std::string(server_user) + "\n";
-    // `+/+` also brings back the server's own `<user ID>/UUID` publishes, which it ignores.
+    // `+/+` also brings back the server's own `<user ID>/UUID` and `<user ID>/result`
+    // publishes, which it ignores.
     text += "topic read " + std::string(core::kLoginTopic) + "\ntopic read +/+\n";
-    text += "topic write +/UUID\ntopic write +\n";
+    text += "topic write +/UUID\ntopic write +/result\ntopic write +\n";
     for (const RosterEntry& entry : roster) {
         text += "\nuser " + entry.username + "\n";
         text += "topic write " + std::string(core::kLoginTopic) + "\n";
         text += "topic read " + core::session_id_topic(entry.user_id) + "\n";
+        // The server's verdict (`server --feedback`): their own, and nobody else's.
+        text += "topic read " + core::result_topic(entry.user_id) + "\n";
         for (const std::string_view id : ids_of[entry.user_id]) {
             text += "topic read ";
             text += id;

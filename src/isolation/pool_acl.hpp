@@ -11,7 +11,8 @@
 namespace cmdlink::isolation {
 
 // Mosquitto's classic acl_file for a roster with pooled session IDs (docs/isolation.md): each
-// student may publish to `login`, read `<own user ID>/UUID`, and for each of their own pooled
+// student may publish to `login`, read `<own user ID>/UUID` and `<own user ID>/result` (the
+// verdict of `server --feedback`), and for each of their own pooled
 // IDs read `<ID>` and publish to `<ID>/+`; `server_user` reads logins and replies and
 // writes session IDs and commands. Nothing else is allowed to anyone.
 std::string render_pool_acl(const std::vector<RosterEntry>& roster,

@@ -2,16 +2,14 @@
 
 #include <mosquitto.h>
 #include <mqtt_protocol.h>
-#include <netdb.h>
 #include <sys/socket.h>
 
 #include <algorithm>
 #include <cerrno>
 #include <chrono>
-#include <cstdio>
-#include <cstring>
 #include <utility>
 
+#include "net/connection_errors.hpp"
 #include "net/wakeup_pair.hpp"
 
 namespace cmdlink::net {
@@ -60,22 +58,13 @@ bool is_permanent_disconnect(int reason) {
         case MQTT_RC_SHARED_SUBS_NOT_SUPPORTED:
         case MQTT_RC_SUBSCRIPTION_IDS_NOT_SUPPORTED:
         case MQTT_RC_WILDCARD_SUBS_NOT_SUPPORTED:
+        // Another client took our client ID: reconnecting would take it back, and the two
+        // would throw each other out ten times a second.
+        case MQTT_RC_SESSION_TAKEN_OVER:
             return true;
         default:
             return false;
     }
-}
-
-// libmosquitto hands on_disconnect either its own MOSQ_ERR_* code or, when the broker sent an
-// MQTT 5 DISCONNECT, that packet's reason code (0x80 and up).
-std::string disconnect_reason(int rc) {
-    if (rc >= MQTT_RC_UNSPECIFIED) {
-        char code[16];
-        std::snprintf(code, sizeof code, "0x%02X", rc);
-        return std::string("the broker disconnected us (") + code +
-               "): " + mosquitto_reason_string(rc);
-    }
-    return mosquitto_strerror(rc);
 }
 
 // libmosquitto's default receive maximum is 20. Mosquitto 2.0.11 re-sends more QoS 2
@@ -163,6 +152,7 @@ core::Result<bool> MqttConnection::configure() {
     mosquitto_message_callback_set(mosq, &MqttConnection::handle_message);
     mosquitto_subscribe_callback_set(mosq, &MqttConnection::handle_subscribe);
     mosquitto_publish_callback_set(mosq, &MqttConnection::handle_publish);
+    if (options_.log_packets) mosquitto_log_callback_set(mosq, &MqttConnection::handle_log);
     return true;
 }
 
@@ -208,16 +198,10 @@ core::Result<bool> MqttConnection::connect() {
 
 std::string MqttConnection::connect_failure(int rc) const {
     // errno is read first: building the message may change it.
+    // libmosquitto leaves getaddrinfo's code in errno for MOSQ_ERR_EAI.
     const int error = errno;
-    std::string why;
-    if (rc == MOSQ_ERR_ERRNO) {
-        why = std::strerror(error);
-    } else if (rc == MOSQ_ERR_EAI) {
-        why = ::gai_strerror(error);  // libmosquitto leaves getaddrinfo's code in errno
-    } else {
-        why = mosquitto_strerror(rc);
-    }
-    return "cannot connect to " + to_string(broker()) + ": " + why;
+    const bool with_error = rc == MOSQ_ERR_ERRNO || rc == MOSQ_ERR_EAI;
+    return connect_failure_text(rc, with_error ? error : 0, options_, broker());
 }
 
 bool MqttConnection::has_pending_output() const {
@@ -271,9 +255,11 @@ void MqttConnection::run_io(const char* what, Io io) {
     const bool reported = disconnect_events_ != disconnects_before;
     const bool lost = rc != MOSQ_ERR_SUCCESS || mosquitto_socket(mosq_.get()) < 0;
     if (lost && !reported && !closed_) {
-        connected_ = false;
+        const bool was_connected = std::exchange(connected_, false);
         unwatch_socket();
-        report_loss(mosquitto_error(what, rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc));
+        const int why = rc == MOSQ_ERR_SUCCESS ? MOSQ_ERR_CONN_LOST : rc;
+        report_loss(was_connected ? mosquitto_error(what, why)
+                                  : connect_failure_text(why, 0, options_, broker()));
         schedule_reconnect();
     }
     follow_socket();
@@ -476,9 +462,7 @@ void MqttConnection::handle_connect(mosquitto* /*mosq*/, void* self, int rc, int
     mosquitto_property_read_byte(properties, MQTT_PROP_SHARED_SUB_AVAILABLE, &shared, false);
     connection.shared_subscriptions_available_ = shared != 0;
     if (rc != 0) {
-        const std::string reason =
-            "the broker refused the connection: " +
-            std::string(rc < 128 ? mosquitto_connack_string(rc) : mosquitto_reason_string(rc));
+        const std::string reason = connack_refusal_text(rc, connection.options_);
         if (is_permanent_refusal(rc)) {
             // A drain that cannot reconnect is over: what it waited for is lost.
             connection.drain_timer_.cancel();
@@ -524,7 +508,7 @@ void MqttConnection::handle_disconnect(mosquitto* /*mosq*/, void* self, int rc) 
     if (is_permanent_disconnect(rc)) {
         // The broker has closed the connection already: the close is complete.
         connection.closing_ = true;
-        connection.listener_.on_refused(disconnect_reason(rc));
+        connection.listener_.on_refused(disconnect_text(rc, connection.options_));
         if (!connection.closed_) {
             connection.closed_ = true;
             connection.misc_timer_.cancel();
@@ -534,10 +518,9 @@ void MqttConnection::handle_disconnect(mosquitto* /*mosq*/, void* self, int rc) 
     }
     const int connect_error = std::exchange(connection.connect_error_, 0);
     connection.listener_.on_connection_lost(
-        was_connected ? "connection lost: " + disconnect_reason(rc)
-                      : "cannot connect to " + to_string(connection.broker()) + ": " +
-                            (connect_error != 0 ? std::string(std::strerror(connect_error))
-                                                : disconnect_reason(rc)));
+        was_connected
+            ? "connection lost: " + disconnect_text(rc, connection.options_)
+            : connect_failure_text(rc, connect_error, connection.options_, connection.broker()));
     connection.schedule_reconnect();
 }
 
@@ -559,6 +542,12 @@ void MqttConnection::handle_subscribe(mosquitto* /*mosq*/, void* self, int mid, 
     const std::string topic = std::move(found->second);
     connection.pending_subscriptions_.erase(found);
     connection.listener_.on_subscribed(topic, count > 0 ? granted[0] : 0x80);
+}
+
+void MqttConnection::handle_log(mosquitto* /*mosq*/, void* self, int level, const char* line) {
+    // The debug level is libmosquitto's line per packet; the rest it reports as return codes.
+    if (level != MOSQ_LOG_DEBUG || line == nullptr) return;
+    static_cast<MqttConnection*>(self)->listener_.on_packet_log(line);
 }
 
 void MqttConnection::handle_publish(mosquitto* /*mosq*/, void* self, int mid) {

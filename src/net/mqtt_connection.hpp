@@ -41,6 +41,9 @@ class MqttListener {
     // The broker acknowledged our QoS 1/2 publish `message_id` (PUBACK or PUBCOMP): it is the
     // broker's now, and reaches its subscribers even if we die.
     virtual void on_delivered(int /*message_id*/) {}
+    // With MqttOptions::log_packets: libmosquitto's line for one packet sent or received
+    // ("sending PUBLISH (d0, q1, r0, m2, 'login', ... (5 bytes))").
+    virtual void on_packet_log(std::string_view /*line*/) {}
 };
 
 // Says whether what is queued may be written now. A server with a ledger closes it while
@@ -149,6 +152,7 @@ class MqttConnection final : public core::MqttOutput, private FdWatcher {
     static void handle_subscribe(mosquitto* mosq, void* self, int mid, int count,
                                  const int* granted);
     static void handle_publish(mosquitto* mosq, void* self, int mid);
+    static void handle_log(mosquitto* mosq, void* self, int level, const char* line);
 
     EventLoop& loop_;
     MqttOptions options_;

@@ -53,6 +53,12 @@ struct MqttOptions {
     core::Duration reconnect_max = std::chrono::seconds(2);
     // How long a clean disconnect waits for our QoS 1/2 publishes to be acknowledged.
     core::Duration drain_timeout = std::chrono::seconds(2);
+    // Where the user name and password came from, for a refusal's message, e.g. "user name
+    // 'student' (the default: no -u/--username given), password from --password-file p".
+    std::string credentials_origin;
+    // Each MQTT packet sent and received goes to MqttListener::on_packet_log (libmosquitto's
+    // debug log).
+    bool log_packets = false;
 };
 
 // `host:port` first, then `failover`.

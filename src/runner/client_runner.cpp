@@ -4,6 +4,7 @@
 
 #include "core/protocol.hpp"
 #include "runner/connect_timeout_message.hpp"
+#include "runner/login_timeout_message.hpp"
 
 namespace cmdlink::runner {
 
@@ -21,6 +22,8 @@ std::string_view to_string(ClientEnd end) {
             return "idle_timeout";
         case ClientEnd::kInterrupted:
             return "interrupted";
+        case ClientEnd::kFailed:
+            return "failed";
     }
     return "unknown";
 }
@@ -88,7 +91,11 @@ void ClientRunner::handle(const core::ClientEvent& event) {
                 end_with(ClientEnd::kPassed, "the server said: Well done my IoT!");
                 break;
             case core::ClientOutcome::kLoginTimeout:
-                end_with(ClientEnd::kLoginTimeout, "no session ID within the login timeout");
+                end_with(
+                    ClientEnd::kLoginTimeout,
+                    login_timeout_message(session_.user_id(), net::to_string(connection_->broker()),
+                                          session_.options().login_timeout, session_.logins_sent(),
+                                          finished->reason));
                 break;
             case core::ClientOutcome::kIdleTimeout:
                 end_with(ClientEnd::kIdleTimeout,
@@ -97,6 +104,9 @@ void ClientRunner::handle(const core::ClientEvent& event) {
             case core::ClientOutcome::kRefused:
                 // Not allowed to read its own topics: as hopeless as a refused connection.
                 end_with(ClientEnd::kCannotConnect, finished->reason);
+                break;
+            case core::ClientOutcome::kFailed:
+                end_with(ClientEnd::kFailed, finished->reason);
                 break;
             case core::ClientOutcome::kRunning:
                 break;
@@ -110,6 +120,8 @@ void ClientRunner::handle(const core::ClientEvent& event) {
 }
 
 void ClientRunner::on_connected(bool session_present) {
+    connected_now_ = true;
+    last_connected_at_ = loop_.now();
     const bool first = timings_.connected == core::kNever;
     if (first) {
         timings_.connected = loop_.now();
@@ -129,7 +141,27 @@ void ClientRunner::on_connection_lost(std::string reason) {
     // Before the first connection too: the broker may be restarting, or the next failover
     // broker may answer. The connect timeout decides when to give up.
     if (timings_.connected == core::kNever) last_connect_failure_ = reason;
+    const bool was_connected = std::exchange(connected_now_, false);
+    if (was_connected) {
+        const bool short_lived = loop_.now() - last_connected_at_ < kShortLivedConnection;
+        short_lived_in_a_row_ = short_lived ? short_lived_in_a_row_ + 1 : 0;
+    }
     observer_.on_connection_lost(*this, reason);
+    if (short_lived_in_a_row_ >= kShortLivedConnectionsForTakeover && end_ == ClientEnd::kRunning) {
+        end_with(ClientEnd::kCannotConnect,
+                 "the connection was lost " + std::to_string(short_lived_in_a_row_) +
+                     " times in a row right after it was made: most likely another client uses "
+                     "the same client ID (" +
+                     connection_->options().client_id +
+                     "), and the broker closes one connection for the other; stop the other "
+                     "client (another terminal, another machine?), or give this one its own "
+                     "with -i/--client-id");
+        connection_->disconnect();
+    }
+}
+
+void ClientRunner::on_packet_log(std::string_view line) {
+    observer_.on_packet_log(*this, line);
 }
 
 void ClientRunner::on_message(std::string_view topic, std::string_view payload, int qos,

@@ -18,7 +18,8 @@ enum class ClientEnd {
     kCannotConnect,
     kLoginTimeout,
     kIdleTimeout,
-    kInterrupted
+    kInterrupted,
+    kFailed,  // the server's verdict (`server --feedback`): the session did not pass
 };
 
 std::string_view to_string(ClientEnd end);
@@ -37,7 +38,17 @@ class ClientObserver {
     virtual void on_finished(const ClientRunner& runner) = 0;
     // libmosquitto refused a request (a publish, subscribe or unsubscribe) with this reason.
     virtual void on_request_failed(const ClientRunner& /*runner*/, std::string_view /*reason*/) {}
+    // With MqttOptions::log_packets: one MQTT packet sent or received, as libmosquitto logs it.
+    virtual void on_packet_log(const ClientRunner& /*runner*/, std::string_view /*line*/) {}
 };
+
+// A connection lost this soon after it was made counts as short-lived; this many short-lived
+// connections in a row mean that another client uses our client ID (MQTT 3.1.1 brokers close
+// the older connection without saying why, and each client's reconnect, 0.1 s later, closes
+// the other's). Broker restarts and flaky links rarely cut a connection this young three
+// times running (the fault proxy of tests/support never cuts one before 1 s).
+inline constexpr core::Duration kShortLivedConnection = std::chrono::milliseconds(750);
+inline constexpr int kShortLivedConnectionsForTakeover = 3;
 
 struct ClientTimings {
     core::TimePoint started;
@@ -84,6 +95,7 @@ class ClientRunner final : private net::MqttListener {
     void on_subscribed(std::string_view topic, int granted_qos) override;
     void on_closed() override;
     void on_request_failed(std::string_view reason) override;
+    void on_packet_log(std::string_view line) override;
 
     void on_deadline();
     void on_connect_timeout();
@@ -107,6 +119,9 @@ class ClientRunner final : private net::MqttListener {
     core::ClientOutbox batch_;
     bool carrying_out_ = false;
     bool finished_ = false;
+    bool connected_now_ = false;
+    core::TimePoint last_connected_at_ = core::kNever;
+    int short_lived_in_a_row_ = 0;
 };
 
 }  // namespace cmdlink::runner

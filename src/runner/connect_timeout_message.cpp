@@ -12,8 +12,6 @@ std::string connect_timeout_message(const net::MqttOptions& options, core::Durat
          << " within the connect timeout (" << std::chrono::duration<double>(timeout).count()
          << " s)";
     if (!last_failure.empty()) text << "; last: " << last_failure;
-    // A TLS handshake that fails says little more than that the connection went away.
-    if (options.tls.enabled) text << " (is the broker's certificate trusted?)";
     return text.str();
 }
 

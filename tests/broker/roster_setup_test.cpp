@@ -109,10 +109,12 @@ TEST_F(RosterSetup, WritesAnAclFileAndASessionPoolByDefault) {
     ASSERT_EQ(pool.value().size(), 6U);
     const std::string acl = read("acl");
     EXPECT_NE(acl.find("user cmdlink-server\ntopic read login\ntopic read +/+\n"
-                       "topic write +/UUID\ntopic write +\n"),
+                       "topic write +/UUID\ntopic write +/result\ntopic write +\n"),
               std::string::npos)
         << acl;
-    EXPECT_NE(acl.find("user alice\ntopic write login\ntopic read 1001/UUID\n"), std::string::npos)
+    EXPECT_NE(acl.find("user alice\ntopic write login\ntopic read 1001/UUID\n"
+                       "topic read 1001/result\n"),
+              std::string::npos)
         << acl;
     for (const core::PooledSessionId& id : pool.value()) {
         EXPECT_NE(

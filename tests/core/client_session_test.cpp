@@ -735,5 +735,152 @@ TEST_F(ClientSessionTest, RetainedSessionIdAfterTheLoginIsNotTakenForTheAnswer) 
     EXPECT_EQ(client.session_id(), kSessionId);
 }
 
+// ---- the server's verdict (server --feedback) ----
+
+namespace {
+
+std::string verdict_json(std::string_view session_id, std::string_view outcome,
+                         std::string_view reason) {
+    return R"({"session_id":")" + std::string(session_id) + R"(","outcome":")" +
+           std::string(outcome) + R"(","reason":")" + std::string(reason) +
+           R"(","commands":3,"correct":1,"low_qos":0,"wrong":1,"surplus":0})";
+}
+
+}  // namespace
+
+class HearingClientTest : public ClientSessionTest {
+  protected:
+    HearingClientTest() {
+        ClientOptions options;
+        options.user_id = "12345";
+        options.hear_verdict = true;
+        client = make_client(std::move(options));
+    }
+    void reach_hearing_session() {
+        connect();
+        acknowledge("12345/UUID");
+        acknowledge("12345/result");
+        deliver("12345/UUID", kSessionId);
+        ASSERT_EQ(client.state(), ClientSession::State::kInSession);
+        out.actions.clear();
+        out.events.clear();
+    }
+};
+
+TEST_F(HearingClientTest, SubscribesToItsResultTopicJustBeforeTheLogin) {
+    connect();
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2)}));
+    out.actions.clear();
+    acknowledge("12345/UUID");
+    EXPECT_EQ(out.actions,
+              (Actions{subscribe_action("12345/result", 2), publish_action("login", "12345", 2)}));
+}
+
+TEST_F(HearingClientTest, AFailingVerdictEndsTheSessionAtOnceWithTheServersReason) {
+    reach_hearing_session();
+    deliver("12345/result",
+            verdict_json(kSessionId, "failed", "wrong reply 'Dog' to CMD2 (expected 'Cat')"), 1);
+    EXPECT_EQ(out.events,
+              (Events{"verdict " + std::string(kSessionId) +
+                          " failed: wrong reply 'Dog' to CMD2 (expected 'Cat')",
+                      "finished failed: the server ended the session as failed: wrong reply 'Dog' "
+                      "to CMD2 (expected 'Cat')"}));
+    EXPECT_EQ(client.outcome(), ClientOutcome::kFailed);
+    EXPECT_EQ(out.actions, (Actions{unsubscribe_action(std::string(kSessionId)),
+                                    unsubscribe_action("12345/UUID"),
+                                    unsubscribe_action("12345/result"), disconnect_action()}));
+}
+
+TEST_F(HearingClientTest, APassingVerdictIsShownAndWellDoneStillEndsTheSession) {
+    reach_hearing_session();
+    deliver("12345/result", verdict_json(kSessionId, "passed", ""), 1);
+    EXPECT_EQ(out.events, (Events{"verdict " + std::string(kSessionId) + " passed"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    command(kWellDone, 2);
+    EXPECT_EQ(client.outcome(), ClientOutcome::kPassed);
+}
+
+TEST_F(HearingClientTest, AnAbandonedVerdictIsShownButANewerSessionIdIsStillFollowed) {
+    reach_hearing_session();
+    deliver("12345/result",
+            verdict_json(kSessionId, "abandoned", "the same user ID logged in again"), 1);
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+    deliver("12345/UUID", "2c5f39cb-3fb2-42e3-994f-1127e4ddb538");
+    EXPECT_EQ(client.session_id(), "2c5f39cb-3fb2-42e3-994f-1127e4ddb538");
+}
+
+TEST_F(HearingClientTest, AVerdictForAnotherSessionIsIgnoredSilently) {
+    reach_hearing_session();
+    deliver("12345/result",
+            verdict_json("2c5f39cb-3fb2-42e3-994f-1127e4ddb538", "abandoned", "replaced"), 1);
+    EXPECT_EQ(out.events, Events{});
+    EXPECT_EQ(out.actions, Actions{});
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+}
+
+TEST_F(HearingClientTest, AVerdictBeforeTheSessionIdIsIgnoredSilently) {
+    connect();
+    acknowledge("12345/UUID");
+    acknowledge("12345/result");
+    out.events.clear();
+    deliver("12345/result", verdict_json(kSessionId, "failed", "wrong"), 1);
+    EXPECT_EQ(out.events, Events{});
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+}
+
+TEST_F(HearingClientTest, SomethingOtherThanAVerdictIsIgnoredWithWhy) {
+    reach_hearing_session();
+    deliver("12345/result", "Apple", 1);
+    EXPECT_EQ(out.events, (Events{"ignored 12345/result: not a verdict: not a JSON object"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+}
+
+TEST_F(HearingClientTest, ARefusedResultSubscriptionIsReportedAndTheExchangeGoesOn) {
+    connect();
+    acknowledge("12345/UUID");
+    out.events.clear();
+    acknowledge("12345/result", 0x80);
+    ASSERT_EQ(out.events.size(), 1U);
+    EXPECT_TRUE(out.events[0].starts_with("ignored 12345/result: the broker refused"))
+        << out.events[0];
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+}
+
+TEST_F(HearingClientTest, AReconnectInSessionResubscribesTheResultTopicToo) {
+    reach_hearing_session();
+    connect(true);
+    EXPECT_EQ(out.actions,
+              (Actions{subscribe_action("12345/result", 2), subscribe_action("12345/UUID", 2),
+                       subscribe_action(std::string(kSessionId), 2)}));
+}
+
+TEST_F(HearingClientTest, ARefusedLoginsReasonBecomesTheLoginTimeoutsReason) {
+    connect();
+    acknowledge("12345/UUID");
+    acknowledge("12345/result");
+    out.events.clear();
+    const std::string refusal =
+        R"({"session_id":"","outcome":"refused","reason":"no pool for this user","commands":0,)"
+        R"("correct":0,"low_qos":0,"wrong":0,"surplus":0})";
+    deliver("12345/result", refusal, 1);
+    EXPECT_EQ(out.events, (Events{"login refused: no pool for this user"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kAwaitingSession);
+    now += 10s;
+    client.on_timer(now);
+    replay(client, out);
+    EXPECT_EQ(out.events.back(), "finished login_timeout: no pool for this user");
+}
+
+TEST_F(ClientSessionTest, AClientThatDoesNotHearVerdictsNeverSubscribesToThem) {
+    connect();
+    EXPECT_EQ(out.actions, (Actions{subscribe_action("12345/UUID", 2)}));
+    acknowledge("12345/UUID");
+    deliver("12345/UUID", kSessionId);
+    out.events.clear();
+    deliver("12345/result", verdict_json(kSessionId, "failed", "wrong"), 1);
+    EXPECT_EQ(out.events, (Events{"ignored 12345/result: not a topic of this session"}));
+    EXPECT_EQ(client.state(), ClientSession::State::kInSession);
+}
+
 }  // namespace
 }  // namespace cmdlink::core

@@ -8,6 +8,7 @@
 #include <optional>
 #include <string>
 #include <unordered_set>
+#include <variant>
 #include <vector>
 
 #include "core/protocol.hpp"
@@ -526,6 +527,77 @@ TEST_F(IssuerTest, OwnSessionIdAnnouncementsAreNotReplies) {
     deliver("12345/UUID", sid);
     EXPECT_EQ(out.log, Names{});
     EXPECT_EQ(issuer->counts().replies, 0U);
+}
+
+TEST_F(IssuerTest, VerdictsOnAUsersResultTopicAreNotReplies) {
+    ServerPolicy policy;
+    policy.feedback = true;
+    start(policy);
+    issue("12345");
+    out.clear();
+    deliver("12345/result", R"({"session_id":"x","outcome":"failed"})", 1);
+    EXPECT_EQ(out.log, Names{});
+    EXPECT_TRUE(out.ignored.empty());
+    EXPECT_EQ(issuer->counts().replies, 0U);
+}
+
+TEST_F(IssuerTest, WithFeedbackAStoppedSessionsStudentHearsItWasInterrupted) {
+    ServerPolicy policy;
+    policy.feedback = true;
+    start(policy);
+    const std::string sid = issue("12345");
+    out.clear();
+    issuer->stop(now, "the server stopped");
+    settle(*issuer, out, now);
+    const auto published = out.publications();
+    ASSERT_EQ(published.size(), 1U);
+    EXPECT_EQ(published[0].topic, "12345/result");
+    EXPECT_NE(published[0].payload.find(R"("outcome":"interrupted")"), std::string::npos);
+    EXPECT_NE(published[0].payload.find(sid), std::string::npos);
+}
+
+TEST_F(IssuerTest, WithFeedbackAnAbandonedSessionsVerdictGoesOutBeforeTheNewSession) {
+    ServerPolicy policy;
+    policy.feedback = true;
+    start(policy);
+    const std::string first = issue("12345");
+    advance(3s);  // its commands go out
+    out.clear();
+    random.append({3, 4});
+    login("12345");
+    const auto published = out.publications();
+    ASSERT_EQ(published.size(), 2U);
+    EXPECT_EQ(published[0].topic, "12345/result");
+    EXPECT_NE(published[0].payload.find(first), std::string::npos);
+    EXPECT_NE(published[0].payload.find(R"("outcome":"abandoned")"), std::string::npos);
+    EXPECT_EQ(published[1].topic, "12345/UUID");
+}
+
+TEST_F(IssuerTest, WithFeedbackARefusedStudentHearsWhyAfterTheRefusalIsRecorded) {
+    ServerPolicy policy;
+    policy.feedback = true;
+    start(policy);
+    issuer->hold_logins("the server's ledger is behind");
+    issuer->on_message("login", "12345", 2, now);
+    ASSERT_EQ(issuer->outbox().entries().size(), 2U);
+    EXPECT_TRUE(std::holds_alternative<ServerEvent>(issuer->outbox().entries()[0]));
+    settle(*issuer, out, now);
+    ASSERT_EQ(out.refused.size(), 1U);
+    const auto published = out.publications();
+    ASSERT_EQ(published.size(), 1U);
+    EXPECT_EQ(published[0].topic, "12345/result");
+    EXPECT_EQ(published[0].qos, 1);
+    EXPECT_NE(published[0].payload.find(R"("outcome":"refused")"), std::string::npos);
+    EXPECT_NE(published[0].payload.find("the server's ledger is behind"), std::string::npos);
+}
+
+TEST_F(IssuerTest, WithFeedbackALoginThatIsNoTopicIsRefusedWithoutAnAnswer) {
+    ServerPolicy policy;
+    policy.feedback = true;
+    start(policy);
+    login("a/b");
+    EXPECT_EQ(out.refused.size(), 1U);
+    EXPECT_TRUE(out.publications().empty());
 }
 
 TEST_F(IssuerTest, TopicWithoutASlashIsNotAReply) {

@@ -136,6 +136,11 @@ class RecordingClientOutput : public RecordingMqtt {
     static std::string describe(const client_event::Ignored& e) {
         return "ignored " + printable(e.topic) + ": " + e.reason;
     }
+    static std::string describe(const client_event::VerdictReceived& e) {
+        if (e.login_refused) return "login refused: " + std::string(e.reason);
+        return "verdict " + std::string(e.session_id) + " " + std::string(to_string(e.outcome)) +
+               (e.reason.empty() ? "" : ": " + std::string(e.reason));
+    }
     static std::string describe(const client_event::Finished& e) {
         return "finished " + std::string(to_string(e.outcome)) +
                (e.reason.empty() ? "" : ": " + e.reason);

@@ -5,7 +5,9 @@
 #include <chrono>
 #include <cstdint>
 #include <initializer_list>
+#include <nlohmann/json.hpp>
 #include <string>
+#include <variant>
 #include <vector>
 
 #include "core/protocol.hpp"
@@ -453,6 +455,79 @@ TEST_F(ServerSessionTest, ReplyBelowEveryOpenCopyIsLowQos) {
     reply(session, "CMD1", "Apple", 0);
     reply(session, "CMD1", "Apple", 0);
     EXPECT_EQ(out.verdicts(), (Verdicts{Verdict::kLowQos, Verdict::kLowQos}));
+}
+
+// ---- the verdict for the student (--feedback) ----
+
+namespace feedback {
+
+nlohmann::json verdict_of(const Action& action) {
+    return nlohmann::json::parse(action.payload);
+}
+
+}  // namespace feedback
+
+TEST_F(ServerSessionTest, WithFeedbackAFailedSessionPublishesItsVerdictAfterItsEnd) {
+    policy.feedback = true;
+    ServerSession session = make({0, 1});
+    start(session);
+    reply(session, "CMD1", "Apple");
+    session.on_reply("CMD2", "Dog", 1, now, policy, box);
+    // The verdict follows the SessionEnded event, so a ledger's write gate holds it until the
+    // session's row is committed.
+    ASSERT_EQ(box.entries().size(), 3U);
+    EXPECT_TRUE(std::holds_alternative<ServerEvent>(box.entries()[0]));
+    EXPECT_TRUE(std::holds_alternative<server_event::SessionEnded>(
+        std::get<ServerEvent>(box.entries()[1])));
+    ASSERT_TRUE(std::holds_alternative<MqttAction>(box.entries()[2]));
+    replay(box, out);
+    ASSERT_EQ(out.actions.size(), 1U);
+    EXPECT_EQ(out.actions[0].topic, "12345/result");
+    EXPECT_EQ(out.actions[0].qos, 1);
+    EXPECT_EQ(feedback::verdict_of(out.actions[0]),
+              (nlohmann::json{{"session_id", kSid},
+                              {"outcome", "failed"},
+                              {"reason", "wrong reply 'Dog' to CMD2 (expected 'Cat')"},
+                              {"commands", 2},
+                              {"correct", 1},
+                              {"low_qos", 0},
+                              {"wrong", 1},
+                              {"surplus", 0}}));
+}
+
+TEST_F(ServerSessionTest, WithFeedbackAPassedSessionsVerdictFollowsWellDone) {
+    policy.feedback = true;
+    ServerSession session = make({0});
+    start(session);
+    reply(session, "CMD1", "Apple");
+    ASSERT_EQ(out.actions.size(), 2U);
+    EXPECT_EQ(out.actions[0], well_done());
+    EXPECT_EQ(out.actions[1].topic, "12345/result");
+    const auto verdict = feedback::verdict_of(out.actions[1]);
+    EXPECT_EQ(verdict["outcome"], "passed");
+    EXPECT_EQ(verdict["reason"], "");
+    EXPECT_EQ(verdict["correct"], 1);
+}
+
+TEST_F(ServerSessionTest, WithFeedbackATimedOutSessionSaysWhatWasUnanswered) {
+    policy.feedback = true;
+    ServerSession session = make({0, 1});
+    start(session);
+    now = login_at + policy.delay + policy.session_timeout;
+    session.on_timer(now, policy, box);
+    replay(box, out);
+    ASSERT_EQ(out.actions.size(), 1U);
+    const auto verdict = feedback::verdict_of(out.actions[0]);
+    EXPECT_EQ(verdict["outcome"], "timed_out");
+    EXPECT_EQ(verdict["reason"], "2 of 2 commands unanswered after the session timeout");
+}
+
+TEST_F(ServerSessionTest, WithoutFeedbackNoVerdictGoesOut) {
+    ServerSession session = make({0, 1});
+    start(session);
+    reply(session, "CMD2", "Dog");
+    ASSERT_EQ(out.ended.size(), 1U);
+    EXPECT_EQ(out.actions, Actions{});
 }
 
 }  // namespace

@@ -65,7 +65,9 @@ TEST_F(ConnectRetry, AClientWithoutABrokerGivesUpAtItsConnectTimeoutNamingTheAdd
     EXPECT_EQ(errors[0].value("message", ""),
               "no MQTT connection to " + address +
                   " within the connect timeout (0.5 s); last: cannot connect to " + address +
-                  ": Connection refused");
+                  ": Connection refused: nothing listens on port " +
+                  address.substr(address.rfind(':') + 1) +
+                  " of 127.0.0.1 (is the broker running? is -p/--port right?)");
 }
 
 TEST_F(ConnectRetry, AServerStartedWhileTheBrokerIsDownServesOnceItComesUp) {

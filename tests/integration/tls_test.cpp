@@ -101,5 +101,22 @@ TEST_F(TlsExchange, UntrustedBrokerCertificateExitsWithCannotConnect) {
     EXPECT_FALSE(client->events("error").empty()) << client->describe();
 }
 
+TEST_F(TlsExchange, UntrustedBrokerCertificateIsNamedAsSuch) {
+    CmdlinkProcess* client = start_client("untrusting-device", {"--tls", "--connect-timeout", "3"});
+    ASSERT_NE(client, nullptr);
+    EXPECT_EQ(client->wait_for_exit(), 3) << client->describe();
+    EXPECT_NE(client->stderr_text().find("the TLS handshake failed"), std::string::npos)
+        << client->describe();
+    EXPECT_NE(client->stderr_text().find("--cafile"), std::string::npos) << client->describe();
+}
+
+TEST_F(TlsExchange, AClientWithoutTlsOnATlsPortIsToldToAddTls) {
+    CmdlinkProcess* client = start_client("plain-device", {"--connect-timeout", "3"});
+    ASSERT_NE(client, nullptr);
+    EXPECT_EQ(client->wait_for_exit(), 3) << client->describe();
+    EXPECT_NE(client->stderr_text().find("probably expects TLS (add --tls"), std::string::npos)
+        << client->describe();
+}
+
 }  // namespace
 }  // namespace cmdlink::integration

@@ -42,12 +42,14 @@ TEST(DynsecConfig, DeniesEverythingByDefault) {
     EXPECT_FALSE(defaults.at("subscribe").get<bool>());
 }
 
-TEST(DynsecConfig, AStudentMayOnlyLogInAndReadItsOwnSessionIdTopic) {
+TEST(DynsecConfig, AStudentMayOnlyLogInAndReadItsOwnSessionIdAndResultTopics) {
     const Json config = render();
     EXPECT_EQ(grants_of(config, "cmdlink-user-1001"),
               (std::set<Grant>{{"publishClientSend", "login"},
                                {"subscribeLiteral", "1001/UUID"},
-                               {"publishClientReceive", "1001/UUID"}}));
+                               {"publishClientReceive", "1001/UUID"},
+                               {"subscribeLiteral", "1001/result"},
+                               {"publishClientReceive", "1001/result"}}));
 }
 
 TEST(DynsecConfig, EachStudentIsInTheGroupOfItsUserId) {
@@ -69,6 +71,7 @@ TEST(DynsecConfig, TheServerReadsLoginsAndRepliesAndMayGrantSessions) {
          std::set<Grant>{{"subscribeLiteral", "login"},
                          {"subscribeLiteral", "+/+"},
                          {"publishClientSend", "+/UUID"},
+                         {"publishClientSend", "+/result"},
                          {"publishClientSend", "+"},
                          {"publishClientSend", std::string(kDynsecControlTopic)}}) {
         EXPECT_EQ(grants.count(needed), 1U) << needed.first << " " << needed.second;

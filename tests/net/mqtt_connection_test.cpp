@@ -252,7 +252,10 @@ TEST_F(MqttConnectionTest, AFirstConnectWhereNothingListensIsRetriedUntilABroker
     run_bounded(*loop_, 15s);
     EXPECT_EQ(listener.connects, 1);
     ASSERT_GE(listener.losses.size(), 2U);
-    EXPECT_EQ(listener.losses.front(), "cannot connect to " + address + ": Connection refused");
+    EXPECT_EQ(listener.losses.front(),
+              "cannot connect to " + address + ": Connection refused: nothing listens on port " +
+                  address.substr(address.rfind(':') + 1) +
+                  " of 127.0.0.1 (is the broker running? is -p/--port right?)");
     EXPECT_TRUE(listener.refusals.empty());
 }
 

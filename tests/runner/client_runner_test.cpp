@@ -121,7 +121,9 @@ TEST_F(ClientRunnerTest, NoBrokerWithinTheConnectTimeoutIsACannotConnectEndNamin
     EXPECT_EQ(client.end_message(),
               "no MQTT connection to " + address +
                   " within the connect timeout (0.3 s); last: cannot connect to " + address +
-                  ": Connection refused");
+                  ": Connection refused: nothing listens on port " +
+                  address.substr(address.rfind(':') + 1) +
+                  " of 127.0.0.1 (is the broker running? is -p/--port right?)");
     // It kept trying until then, not just once.
     EXPECT_GE(watcher_.losses.size(), 2U);
     EXPECT_GE(client.connection().stats().reconnects, 1U);

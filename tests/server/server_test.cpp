@@ -235,5 +235,67 @@ TEST_F(ServerAssembly, WithALedgerWhatADeviceHearsIsCommittedFirstAndItsEndAckno
     EXPECT_FALSE(ended.value()[0].end_undelivered) << "the broker acknowledged the end";
 }
 
+TEST_F(ServerAssembly, WithALedgerTheVerdictGoesOutOnlyOnceTheSessionsEndIsCommitted) {
+    auto directory = broker::TempDirectory::create("cmdlink-server-test-");
+    ASSERT_TRUE(directory) << directory.error();
+    const std::string path = (directory.value().path() / "ledger.db").string();
+    auto writer = ledger::LedgerWriter::open(path);
+    ASSERT_TRUE(writer) << writer.error();
+    ServerSetup made = setup();
+    made.ledger = writer.value().get();
+    made.policy.feedback = true;
+    made.stop_after = 1;
+    auto server = make_server(std::move(made));
+    ASSERT_NE(server, nullptr);
+    bool server_stopped = false;
+    bool client_finished = false;
+    recorder_.on_stop = [&] {
+        server_stopped = true;
+        if (client_finished) loop_->stop();
+    };
+    client_ends_.on_finish = [&] {
+        client_finished = true;
+        if (server_stopped) loop_->stop();
+    };
+    std::unique_ptr<runner::ClientRunner> client;
+    recorder_.on_ready_ = [&] {
+        core::ClientOptions options;
+        options.user_id = "10003";
+        options.hear_verdict = true;
+        // Every reply wrong: the first fails the session.
+        options.table = core::CommandTable::parse(
+                            "CMD1 No\nCMD2 No\nCMD3 No\nCMD4 No\nCMD5 No\nCMD6 No\nCMD7 No\n"
+                            "CMD8 No\nCMD9 No\n")
+                            .value();
+        auto created = runner::ClientRunner::create(*loop_, mqtt("test-10003"), std::move(options),
+                                                    client_ends_);
+        ASSERT_TRUE(created) << created.error();
+        client = std::move(created.value());
+        ASSERT_TRUE(client->start());
+    };
+    int verdicts = 0;
+    client_ends_.on_event = [&](const core::ClientEvent& event) {
+        const auto* verdict = std::get_if<core::client_event::VerdictReceived>(&event);
+        if (verdict == nullptr) return;
+        ++verdicts;
+        EXPECT_EQ(verdict->outcome, core::SessionOutcome::kFailed);
+        auto db = ledger::open_ledger_for_reading(path);
+        ASSERT_TRUE(db) << db.error();
+        auto sessions = ledger::load_sessions(db.value(), {});
+        ASSERT_TRUE(sessions) << sessions.error();
+        ASSERT_EQ(sessions.value().size(), 1U);
+        EXPECT_EQ(sessions.value()[0].outcome, "failed") << "the verdict came before its row";
+    };
+    ASSERT_TRUE(server->start());
+    run();
+    EXPECT_EQ(verdicts, 1);
+    ASSERT_NE(client, nullptr);
+    EXPECT_EQ(client->end(), runner::ClientEnd::kFailed);
+    EXPECT_NE(client->end_message().find("the server ended the session as failed: wrong reply"),
+              std::string::npos)
+        << client->end_message();
+    ASSERT_TRUE(writer.value()->close());
+}
+
 }  // namespace
 }  // namespace cmdlink::server

@@ -49,18 +49,46 @@ int exit_code_for(runner::ClientEnd end) {
             return kExitIdleTimeout;
         case runner::ClientEnd::kInterrupted:
             return kExitInterrupted;
+        case runner::ClientEnd::kFailed:
+            return kExitFailed;
         case runner::ClientEnd::kRunning:
             break;
     }
     return kExitFailed;
 }
 
+// What --json ends with when the run stops before its exchange began (a bad flag value, a
+// first connect that cannot even start): the same `summary` a run ends with, so that a
+// script reading the stream always finds one last.
+void emit_early_summary(const Console& console, const std::string& user_id,
+                        std::string_view outcome) {
+    console.emit({{"event", "summary"},
+                  {"user_id", user_id},
+                  {"outcome", outcome},
+                  {"session_id", ""},
+                  {"commands", 0},
+                  {"replies", 0},
+                  {"unknown", 0},
+                  {"ignored", 0},
+                  {"reconnects", 0},
+                  {"login_to_session_ms", nullptr},
+                  {"total_ms", nullptr}});
+}
+
 int run_client(const ClientFlags& flags, const core::Status& configured, bool has_user_id) {
     Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
-    const auto usage_error = [&](const std::string& message) {
-        return report_failure(console, core::Error{message});
+    const auto fail_early = [&](const core::Error& error) {
+        const int code = report_failure(console, error);
+        emit_early_summary(console, flags.user_id,
+                           code == kExitCannotConnect ? "cannot_connect"
+                           : code == kExitSystem      ? "system"
+                                                      : "usage");
+        return code;
     };
-    if (!configured) return report_failure(console, configured.failure());
+    const auto usage_error = [&](const std::string& message) {
+        return fail_early(core::Error{message});
+    };
+    if (!configured) return fail_early(configured.failure());
     // Checked here rather than by CLI11, which would report it before an unknown flag, and
     // could not know that a config file may give it.
     if (!has_user_id) {
@@ -75,10 +103,12 @@ int run_client(const ClientFlags& flags, const core::Status& configured, bool ha
     if (!table) return usage_error(table.error());
     auto mqtt = to_mqtt_options(flags.connection, kClientDefaults, "cmdlink-" + flags.user_id);
     if (!mqtt) return usage_error(mqtt.error());
+    // -v: every MQTT packet, with its QoS, on stderr.
+    mqtt.value().log_packets = flags.verbose;
 
     const net::MosquittoLibrary library;
     auto loop = net::EventLoop::create();
-    if (!loop) return report_failure(console, loop.failure());
+    if (!loop) return fail_early(loop.failure());
     net::EventLoop& event_loop = *loop.value();
 
     core::ClientOptions options;
@@ -88,6 +118,7 @@ int run_client(const ClientFlags& flags, const core::Status& configured, bool ha
     options.login_timeout = seconds(flags.login_timeout_s);
     options.login_retry = seconds(flags.login_retry_s);
     options.idle_timeout = seconds(flags.idle_timeout_s);
+    options.hear_verdict = true;
 
     ClientTranscript transcript(console, false,
                                 [&](const runner::ClientRunner&) { event_loop.stop(); });
@@ -102,12 +133,13 @@ int run_client(const ClientFlags& flags, const core::Status& configured, bool ha
         console.log().warn("received {}: interrupted, disconnecting", net::signal_name(signal));
         runner.interrupt();
     });
-    if (!signals) return report_failure(console, signals.failure());
+    if (!signals) return fail_early(signals.failure());
 
     if (auto started = runner.start(seconds(flags.connect_timeout_s)); !started) {
         console.log().error("{}", started.error());
         console.emit(
             {{"event", "error"}, {"reason", "cannot_connect"}, {"message", started.error()}});
+        emit_early_summary(console, flags.user_id, "cannot_connect");
         return kExitCannotConnect;
     }
     event_loop.run();
@@ -158,7 +190,13 @@ std::function<int()> add_client_command(CLI::App& app) {
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");
     return [flags, command, user_id]() -> int {
         if (!command->parsed()) return -1;
+        const bool username_given = command->get_option("--username")->count() > 0;
+        const bool password_file_given = command->get_option("--password-file")->count() > 0;
         const core::Status configured = apply_config_flag(*command, flags->config);
+        flags->connection.username_from_config =
+            !username_given && !flags->connection.username.empty();
+        flags->connection.password_file_from_config =
+            !password_file_given && !flags->connection.password_file.empty();
         return run_client(*flags, configured, user_id->count() > 0);
     };
 }

@@ -67,7 +67,12 @@ core::Result<std::string> read_secret_file(const std::string& path) {
     auto text = os::read_whole_file(path, "the password file");
     if (!text) return core::Error{text.error()};
     const auto first = core::LineReader(text.value()).next();
-    return first ? std::string(first->text) : std::string();
+    // Sent as it is, an empty password only earns "not authorised", which hides the cause.
+    if (!first || first->text.empty()) {
+        return core::Error{"the password file " + path +
+                           " is empty: put the password on its first line"};
+    }
+    return std::string(first->text);
 }
 
 namespace {
@@ -101,6 +106,38 @@ core::Result<BrokerTarget> broker_target(const ConnectionFlags& flags,
         flags.hosts.empty() ? std::vector<std::string>{defaults.host} : flags.hosts);
     if (!entries) return entries.failure();
     return resolve_brokers(entries.value(), flags.port, tls_flags);
+}
+
+// "user name 'student' (the default: no -u/--username was given), password from
+// $CMDLINK_PASSWORD": what a refusal for bad credentials names.
+std::string credentials_origin(const ConnectionFlags& flags, const ConnectionDefaults& defaults,
+                               const std::optional<std::string>& url_user,
+                               const net::MqttOptions& options) {
+    std::string text;
+    if (!options.username) {
+        return "no user name (anonymous; give one with -u/--username)";
+    }
+    if (!flags.username.empty()) {
+        text = "user name '" + *options.username + "' (from " +
+               (flags.username_from_config ? "the config file" : "-u/--username") + ")";
+    } else if (url_user) {
+        text = "user name '" + *options.username + "' (from the URL)";
+    } else {
+        text = "user name '" + *options.username + "' (the default: no -u/--username was given)";
+    }
+    if (!flags.password_file.empty()) {
+        text += std::string(", password from ") +
+                (flags.password_file_from_config ? "the config file's password-file "
+                                                 : "--password-file ") +
+                flags.password_file;
+    } else if (std::getenv("CMDLINK_PASSWORD") != nullptr) {
+        text += ", password from $CMDLINK_PASSWORD";
+    } else if (options.password && *options.username == defaults.username) {
+        text += ", the built-in password of the shared account '" + defaults.username + "'";
+    } else {
+        text += ", no password (give it with --password-file or $CMDLINK_PASSWORD)";
+    }
+    return text;
 }
 
 }  // namespace
@@ -147,6 +184,7 @@ core::Result<net::MqttOptions> to_mqtt_options(const ConnectionFlags& flags,
     if (options.password && !options.username) {
         return core::Error{"a password was given but no --username"};
     }
+    options.credentials_origin = credentials_origin(flags, defaults, url_user, options);
     return options;
 }
 

@@ -29,6 +29,10 @@ struct ConnectionFlags {
     bool insecure = false;
     int keepalive_s = 30;
     double reconnect_max_s = 2;
+    // Set by the command when a config file, not the command line, gave these: a refusal
+    // says where the credentials came from.
+    bool username_from_config = false;
+    bool password_file_from_config = false;
 };
 
 struct ConnectionDefaults {

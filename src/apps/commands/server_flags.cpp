@@ -68,6 +68,10 @@ void add_policy_flags(CLI::App& command, PolicyFlags& flags) {
         ->capture_default_str();
     command.add_flag("--strict", flags.strict,
                      "Surplus and low-QoS replies fail the session (default: recorded only)");
+    command.add_flag("--feedback", flags.feedback,
+                     "At each session's end, publish the verdict to <user ID>/result (QoS 1, "
+                     "JSON: session_id, outcome, reason, counts); `cmdlink client` shows it and "
+                     "exits at once on a failure. Clients that never subscribe see no change");
     command
         .add_option("--max-sessions", flags.max_sessions,
                     "At most this many sessions in flight: beyond it, a login takes the place "
@@ -95,6 +99,7 @@ core::Result<core::ServerPolicy> to_policy(const PolicyFlags& flags) {
     policy.qos = flags.qos == "random" ? std::nullopt : std::optional<int>(std::stoi(flags.qos));
     policy.pacing = flags.pacing == "lockstep" ? core::Pacing::kLockstep : core::Pacing::kBurst;
     policy.strict = flags.strict;
+    policy.feedback = flags.feedback;
     policy.max_sessions = flags.max_sessions;
     if (auto why = core::check_policy(policy)) return core::Error{*why};
     return policy;

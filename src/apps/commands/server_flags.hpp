@@ -17,6 +17,7 @@ struct PolicyFlags {
     std::string pacing = "burst";
     double session_timeout_s = 30;
     bool strict = false;
+    bool feedback = false;
     // Bounds the server's memory under a login flood (about 2-4 KB a session).
     std::size_t max_sessions = 10'000;
 };

@@ -4,6 +4,7 @@
 
 #include <chrono>
 
+#include "core/session_verdict.hpp"
 #include "core/text_checks.hpp"
 
 namespace cmdlink::apps {
@@ -12,6 +13,18 @@ namespace {
 double ms_between(core::TimePoint from, core::TimePoint to) {
     if (from == core::kNever || to == core::kNever) return -1.0;
     return std::chrono::duration<double, std::milli>(to - from).count();
+}
+
+// A span for the summary: "12.3 ms", or "none" when it never happened (no session ID, no end).
+std::string shown_span(core::TimePoint from, core::TimePoint to) {
+    if (from == core::kNever || to == core::kNever) return "none";
+    return fmt::format("{:.1f} ms", ms_between(from, to));
+}
+
+// The same for --json: milliseconds, or null.
+nlohmann::json json_span(core::TimePoint from, core::TimePoint to) {
+    if (from == core::kNever || to == core::kNever) return nullptr;
+    return ms_between(from, to);
 }
 
 }  // namespace
@@ -112,6 +125,34 @@ void ClientTranscript::on_session_event(const runner::ClientRunner& runner,
         json["topic"] = core::printable(ignored->topic);
         json["reason"] = ignored->reason;
         console_.emit(json);
+    } else if (const auto* verdict = std::get_if<ev::VerdictReceived>(&event_variant)) {
+        if (verdict->login_refused) {
+            console_.log().warn(
+                "{}the server refused the login: {} (trying again until the login timeout)",
+                label(runner), core::printable(verdict->reason, core::kMaxVerdictBytes));
+            auto json = event(runner, "login_refused");
+            json["reason"] = core::printable(verdict->reason, core::kMaxVerdictBytes);
+            console_.emit(json);
+            return;
+        }
+        const bool passed = verdict->outcome == core::SessionOutcome::kPassed;
+        console_.log().log(
+            passed ? spdlog::level::info : spdlog::level::err,
+            "{}the server's verdict: {}{}{} ({} commands: {} correct, {} at a lower QoS, {} "
+            "wrong, {} surplus)",
+            label(runner), core::to_string(verdict->outcome), verdict->reason.empty() ? "" : ", ",
+            core::printable(verdict->reason, core::kMaxVerdictBytes), verdict->commands,
+            verdict->correct, verdict->low_qos, verdict->wrong, verdict->surplus);
+        auto json = event(runner, "verdict");
+        json["session_id"] = std::string(verdict->session_id);
+        json["outcome"] = std::string(core::to_string(verdict->outcome));
+        json["reason"] = core::printable(verdict->reason, core::kMaxVerdictBytes);
+        json["commands"] = verdict->commands;
+        json["correct"] = verdict->correct;
+        json["low_qos"] = verdict->low_qos;
+        json["wrong"] = verdict->wrong;
+        json["surplus"] = verdict->surplus;
+        console_.emit(json);
     } else if (const auto* finished = std::get_if<ev::Finished>(&event_variant)) {
         if (finished->outcome == core::ClientOutcome::kPassed) {
             console_.log().info("{}Well done my IoT!", label(runner));
@@ -125,6 +166,10 @@ void ClientTranscript::on_request_failed(const runner::ClientRunner& runner,
     auto json = event(runner, "request_failed");
     json["reason"] = std::string(reason);
     console_.emit(json);
+}
+
+void ClientTranscript::on_packet_log(const runner::ClientRunner& runner, std::string_view line) {
+    console_.log().debug("{}mqtt: {}", label(runner), line);
 }
 
 void ClientTranscript::on_finished(const runner::ClientRunner& runner) {
@@ -148,10 +193,10 @@ void ClientTranscript::summarise(const runner::ClientRunner& runner) {
     console_.log().log(
         passed ? spdlog::level::info : spdlog::level::warn,
         "{}{}: {} commands, {} replies, {} unknown, {} ignored; login to session "
-        "ID {:.1f} ms, whole exchange {:.1f} ms, {} reconnects",
+        "ID {}, whole exchange {}, {} reconnects",
         label(runner), runner::to_string(runner.end()), counts.commands, counts.replies,
-        counts.unknown, counts.ignored, ms_between(timings.login_sent, timings.session_assigned),
-        ms_between(timings.started, timings.ended), runner.connection().stats().reconnects);
+        counts.unknown, counts.ignored, shown_span(timings.login_sent, timings.session_assigned),
+        shown_span(timings.started, timings.ended), runner.connection().stats().reconnects);
     auto json = event(runner, "summary");
     json["outcome"] = std::string(runner::to_string(runner.end()));
     json["session_id"] = runner.session().session_id();
@@ -160,8 +205,8 @@ void ClientTranscript::summarise(const runner::ClientRunner& runner) {
     json["unknown"] = counts.unknown;
     json["ignored"] = counts.ignored;
     json["reconnects"] = runner.connection().stats().reconnects;
-    json["login_to_session_ms"] = ms_between(timings.login_sent, timings.session_assigned);
-    json["total_ms"] = ms_between(timings.started, timings.ended);
+    json["login_to_session_ms"] = json_span(timings.login_sent, timings.session_assigned);
+    json["total_ms"] = json_span(timings.started, timings.ended);
     console_.emit(json);
 }
 

@@ -23,6 +23,7 @@ class ClientTranscript final : public runner::ClientObserver {
                           const core::ClientEvent& event) override;
     void on_finished(const runner::ClientRunner& runner) override;
     void on_request_failed(const runner::ClientRunner& runner, std::string_view reason) override;
+    void on_packet_log(const runner::ClientRunner& runner, std::string_view line) override;
 
   private:
     [[nodiscard]] nlohmann::json event(const runner::ClientRunner& runner, const char* name) const;

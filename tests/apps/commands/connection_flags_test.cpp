@@ -3,6 +3,9 @@
 #include <gtest/gtest.h>
 
 #include <algorithm>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
 #include <memory>
 #include <string>
 #include <vector>
@@ -128,6 +131,56 @@ TEST_F(ConnectionFlagsTest, HostAndUrlExcludeEachOther) {
 TEST_F(ConnectionFlagsTest, Mqtt31IsRefusedWithTheVersionsThatWork) {
     EXPECT_EQ(error_for({"-V", "31"}),
               "--mqtt-version 31: MQTT 3.1 is not supported, use 311 (MQTT 3.1.1) or 5");
+}
+
+// ---- where the credentials came from (named in a refusal for bad credentials) ----
+
+TEST_F(ConnectionFlagsTest, TheDefaultUserNameIsNamedAsTheDefault) {
+    unsetenv("CMDLINK_PASSWORD");
+    auto options = options_for({});
+    ASSERT_TRUE(options) << options.error();
+    EXPECT_EQ(options.value().credentials_origin,
+              "user name 'student' (the default: no -u/--username was given), no password (give "
+              "it with --password-file or $CMDLINK_PASSWORD)");
+}
+
+TEST_F(ConnectionFlagsTest, AGivenUserNameAndPasswordFileAreNamedWithTheirFlags) {
+    unsetenv("CMDLINK_PASSWORD");
+    const auto file = std::filesystem::temp_directory_path() / "cmdlink-flags-test-password";
+    std::ofstream(file) << "secret\n";
+    auto options = options_for({"-u", "alice", "--password-file", file.string()});
+    std::filesystem::remove(file);
+    ASSERT_TRUE(options) << options.error();
+    EXPECT_EQ(
+        options.value().credentials_origin,
+        "user name 'alice' (from -u/--username), password from --password-file " + file.string());
+}
+
+TEST_F(ConnectionFlagsTest, APasswordFromTheEnvironmentIsNamedSo) {
+    setenv("CMDLINK_PASSWORD", "pw", 1);
+    auto options = options_for({"-u", "alice"});
+    unsetenv("CMDLINK_PASSWORD");
+    ASSERT_TRUE(options) << options.error();
+    EXPECT_EQ(options.value().credentials_origin,
+              "user name 'alice' (from -u/--username), password from $CMDLINK_PASSWORD");
+}
+
+TEST(ReadSecretFile, AnEmptyPasswordFileIsRefusedWithWhatToDo) {
+    const auto file = std::filesystem::temp_directory_path() / "cmdlink-empty-password";
+    std::ofstream(file) << "";
+    const auto read = read_secret_file(file.string());
+    std::filesystem::remove(file);
+    ASSERT_FALSE(read);
+    EXPECT_EQ(read.error(), "the password file " + file.string() +
+                                " is empty: put the password on its first line");
+}
+
+TEST(ReadSecretFile, APasswordFileWhoseFirstLineIsEmptyIsRefusedToo) {
+    const auto file = std::filesystem::temp_directory_path() / "cmdlink-blank-password";
+    std::ofstream(file) << "\nsecret\n";
+    const auto read = read_secret_file(file.string());
+    std::filesystem::remove(file);
+    EXPECT_FALSE(read);
 }
 
 }  // namespace
