@@ -56,7 +56,7 @@ int exit_code_for(runner::ClientEnd end) {
 }
 
 int run_client(const ClientFlags& flags, const core::Status& configured, bool has_user_id) {
-    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
+    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json, "client");
     const auto usage_error = [&](const std::string& message) {
         return report_failure(console, core::Error{message});
     };

@@ -164,7 +164,7 @@ void ServerTranscript::on_stopped(const runner::ServerRunner& runner, std::strin
                    {"failed", counts.failed},
                    {"commands", counts.commands},
                    {"replies", counts.replies},
-                   {"latency_us", latency_json(reply_latency_)}});
+                   {"latency_ms", latency_json(reply_latency_)}});
     if (on_stopped_) on_stopped_(reason);
 }
 
