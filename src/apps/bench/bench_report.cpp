@@ -15,7 +15,9 @@ nlohmann::json optional_json(const std::optional<double>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
-double ms(double seconds) { return seconds * 1000.0; }
+double ms(double seconds) {
+    return seconds * 1000.0;
+}
 
 nlohmann::json optional_ms(const std::optional<double>& seconds) {
     return optional_json(seconds ? std::optional<double>(ms(*seconds)) : std::nullopt);
