@@ -46,7 +46,7 @@ server, timing, kind, qos = sys.argv[1:]
 events = [json.loads(l) for l in open(server) if l.startswith("{")]
 summary = [e for e in events if e["event"] == "summary"][-1]
 passed = summary["passed"] == 1
-lat = summary["latency_us"]
+lat = {k: v * 1000 for k, v in summary["latency_ms"].items()}  # the table is in microseconds
 t = dict(l.strip().split(": ", 1) for l in open(timing) if ": " in l)
 rss = int(t["Maximum resident set size (kbytes)"])
 cpu = float(t["User time (seconds)"]) + float(t["System time (seconds)"])

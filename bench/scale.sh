@@ -32,11 +32,10 @@ rows = [json.loads(l) for l in open(sys.argv[1])]
 print("| concurrent sessions | passed | sessions/s | connects/s | commands/s | reply p50 / p99 ms | login-to-session p50 / p99 ms | CPU s: broker / server thread / each client thread | peak RSS MB | command |")
 print("|---|---|---|---|---|---|---|---|---|---|")
 for r in rows:
-    d = r["duration_s"]
-    lat, login = r["latency_us"] or {}, r["login_to_session_us"] or {}
-    ms = lambda h, k: f'{h.get(k, 0) / 1000:.1f}'
+    lat, login = r["latency_ms"] or {}, r["login_to_session_ms"] or {}
+    ms = lambda h, k: f'{h.get(k, 0):.1f}'
     print(f'| {r["peak_active"]} | {r["passed"]}/{r["sessions"]} | {r["sessions_per_s"]:.0f} | {r["connects_per_s"]:.0f} | '
           f'{r["commands_per_s"]:.0f} | {ms(lat, "p50")} / {ms(lat, "p99")} | {ms(login, "p50")} / {ms(login, "p99")} | '
-          f'{r["broker_cpu_s"]:.2f} / {r["server_cpu_s"]:.2f} / {r["client_cpu_s"] / r["threads"]:.2f} | '
+          f'{r["broker_cpu_ms"] / 1000:.2f} / {r["server_cpu_ms"] / 1000:.2f} / {r["client_cpu_ms"] / 1000 / r["threads"]:.2f} | '
           f'{r["peak_rss_kb"] / 1024:.1f} | `{r["command"]}` |')
 PY

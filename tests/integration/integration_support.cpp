@@ -14,6 +14,7 @@
 #include "broker/broker_config.hpp"
 #include "broker/loopback_port.hpp"
 #include "core/text_lines.hpp"
+#include "json_event_schema.hpp"
 #include "os/text_file.hpp"
 
 namespace cmdlink::integration {
@@ -216,7 +217,22 @@ void ProcessTest::TearDown() {
         if (process->running()) process->stop();
     }
     expect_no_sanitizer_reports();
+    expect_documented_events();
     processes_.clear();
+}
+
+void ProcessTest::expect_documented_events() const {
+    for (const auto& process : processes_) {
+        for (const Json& event : process->events()) {
+            if (!event.is_object() || !event.contains("event")) continue;
+            const auto problems = check_json_event(event);
+            if (problems.empty()) continue;
+            std::string text;
+            for (const auto& problem : problems) text += "\n  " + problem;
+            ADD_FAILURE() << process->name() << " emitted an event that docs/json-events.md "
+                          << "does not describe: " << event.dump() << text;
+        }
+    }
 }
 
 const std::filesystem::path& ProcessTest::workspace() const {

@@ -104,6 +104,9 @@ class ProcessTest : public ::testing::Test {
     void print_outputs() const;
     // Fails the test for every process whose stderr holds a sanitizer report.
     void expect_no_sanitizer_reports() const;
+    // Fails the test for every --json event of any process that docs/json-events.md does not
+    // describe exactly (its schema, tests/integration/json_event_schema.hpp).
+    void expect_documented_events() const;
 
   private:
     std::optional<broker::TempDirectory> workspace_;

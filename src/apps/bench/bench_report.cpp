@@ -15,33 +15,42 @@ nlohmann::json optional_json(const std::optional<double>& value) {
     return value ? nlohmann::json(*value) : nlohmann::json(nullptr);
 }
 
+double ms(double seconds) {
+    return seconds * 1000.0;
+}
+
+nlohmann::json optional_ms(const std::optional<double>& seconds) {
+    return optional_json(seconds ? std::optional<double>(ms(*seconds)) : std::nullopt);
+}
+
 nlohmann::json p50_p99(const core::LatencyHistogram& histogram) {
     if (histogram.count() == 0) return nullptr;
-    return {{"p50", microseconds_at(histogram, 0.5)}, {"p99", microseconds_at(histogram, 0.99)}};
+    return {{"p50", milliseconds_at(histogram, 0.5)}, {"p99", milliseconds_at(histogram, 0.99)}};
 }
 
 }  // namespace
 
 nlohmann::json to_json(const BenchReport& report) {
-    return {{"sessions", report.sessions},
+    return {{"event", "bench"},
+            {"sessions", report.sessions},
             {"passed", report.passed},
             {"failed", report.failed},
             {"failures", report.failures},
             {"connected", report.connected},
             {"peak_active", report.peak_active},
-            {"duration_s", report.duration_s},
+            {"duration_ms", ms(report.duration_s)},
             {"sessions_per_s", per_second(report.sessions, report.duration_s)},
             {"connects_per_s", per_second(report.connected, report.connect_span_s)},
             {"commands", report.commands},
             {"commands_per_s", per_second(report.commands, report.duration_s)},
-            {"latency_us", latency_json(report.reply_latency)},
-            {"login_to_session_us", p50_p99(report.login_to_session)},
-            {"connect_us", p50_p99(report.connect_latency)},
+            {"latency_ms", latency_json(report.reply_latency)},
+            {"login_to_session_ms", p50_p99(report.login_to_session)},
+            {"connect_ms", p50_p99(report.connect_latency)},
             {"peak_rss_kb", report.peak_rss_kb},
-            {"cpu_s", report.cpu_s},
-            {"client_cpu_s", report.client_cpu_s},
-            {"server_cpu_s", optional_json(report.server_cpu_s)},
-            {"broker_cpu_s", optional_json(report.broker_cpu_s)},
+            {"cpu_ms", ms(report.cpu_s)},
+            {"client_cpu_ms", ms(report.client_cpu_s)},
+            {"server_cpu_ms", optional_ms(report.server_cpu_s)},
+            {"broker_cpu_ms", optional_ms(report.broker_cpu_s)},
             {"threads", report.threads},
             {"concurrency", report.concurrency},
             {"fd_limit", report.fd_limit},

@@ -77,7 +77,9 @@ class Bench {
   private:
     int fail(int code, const std::string& message) {
         console_.log().error("{}", message);
-        console_.emit({{"event", "error"}, {"message", message}});
+        // The reasons of report_failure (command_error.cpp), so every error event has one.
+        const char* reason = code == kExitCannotConnect ? "connection" : "usage";
+        console_.emit({{"event", "error"}, {"reason", reason}, {"message", message}});
         return code;
     }
 

@@ -29,7 +29,7 @@ std::string random_prefix() {
 }
 
 int run_bench(BenchFlags flags) {
-    Console console(flags.quiet ? Verbosity::kQuiet : Verbosity::kNormal, flags.json);
+    Console console(flags.quiet ? Verbosity::kQuiet : Verbosity::kNormal, flags.json, "bench");
     const auto usage_error = [&](const std::string& message) {
         return report_failure(console, core::Error{message});
     };

@@ -101,7 +101,7 @@ int add_students(Console& console, const BrokerConfigFlags& flags,
 }
 
 int run_broker_config(const BrokerConfigFlags& flags) {
-    Console console(verbosity_from_flags(false, false), false);
+    Console console(verbosity_from_flags(false, false), false, "broker-config");
     const auto usage_error = [&](const std::string& message) {
         console.log().error("{}", message);
         return kExitUsage;

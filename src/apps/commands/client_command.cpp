@@ -64,6 +64,7 @@ void emit_early_summary(const Console& console, const std::string& user_id,
                         std::string_view outcome) {
     console.emit({{"event", "summary"},
                   {"user_id", user_id},
+                  {"t_ms", nullptr},
                   {"outcome", outcome},
                   {"session_id", ""},
                   {"commands", 0},
@@ -76,7 +77,7 @@ void emit_early_summary(const Console& console, const std::string& user_id,
 }
 
 int run_client(const ClientFlags& flags, const core::Status& configured, bool has_user_id) {
-    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
+    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json, "client");
     const auto fail_early = [&](const core::Error& error) {
         const int code = report_failure(console, error);
         emit_early_summary(console, flags.user_id,

@@ -213,7 +213,7 @@ class Demo {
 };
 
 int run_demo(const DemoFlags& flags) {
-    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
+    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json, "demo");
     if (flags.clients < 1) {
         console.log().error("--clients must be at least 1");
         return kExitUsage;

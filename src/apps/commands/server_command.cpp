@@ -73,7 +73,7 @@ std::string absolute_text(const std::string& path) {
 }
 
 int run_server(const ServerFlags& flags, const core::Status& configured) {
-    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json);
+    Console console(verbosity_from_flags(flags.verbose, flags.quiet), flags.json, "server");
     const auto usage_error = [&](const std::string& message) {
         return report_failure(console, core::Error{message});
     };

@@ -41,6 +41,7 @@ std::string ClientTranscript::label(const runner::ClientRunner& runner) const {
 
 nlohmann::json ClientTranscript::event(const runner::ClientRunner& runner, const char* name) const {
     return {{"event", name},
+            {"role", "client"},
             {"user_id", runner.session().user_id()},
             {"t_ms", ms_between(runner.timings().started, core::Clock::now())}};
 }

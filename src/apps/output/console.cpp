@@ -3,12 +3,17 @@
 #include <spdlog/sinks/stdout_color_sinks.h>
 #include <unistd.h>
 
+#include <chrono>
 #include <cstdio>
 #include <cstdlib>
+#include <utility>
+
+#include "os/wall_clock_text.hpp"
 
 namespace cmdlink::apps {
 
-Console::Console(Verbosity verbosity, bool json) : verbosity_(verbosity), json_(json) {
+Console::Console(Verbosity verbosity, bool json, std::string role)
+    : verbosity_(verbosity), json_(json), role_(std::move(role)) {
     const bool no_color = std::getenv("NO_COLOR") != nullptr;
     auto sink = std::make_shared<spdlog::sinks::stderr_color_sink_st>(
         no_color ? spdlog::color_mode::never : spdlog::color_mode::automatic);
@@ -42,8 +47,11 @@ core::Status Console::reopen_log_file() {
     return log_file_->reopen();
 }
 
-void Console::emit(const nlohmann::json& event) const {
+void Console::emit(nlohmann::json event) const {
     if (!json_) return;
+    event["schema"] = kEventSchemaVersion;
+    event["time"] = os::iso8601_local(std::chrono::system_clock::now());
+    if (!event.contains("role")) event["role"] = role_;
     const std::string line = event.dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     std::fwrite(line.data(), 1, line.size(), stdout);
     std::fputc('\n', stdout);

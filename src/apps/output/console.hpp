@@ -19,13 +19,16 @@ enum class Verbosity { kQuiet, kNormal, kVerbose };
 // with --json, one JSON object per line on stdout for pipes.
 class Console {
   public:
-    Console(Verbosity verbosity, bool json);
+    // `role` names the side in every event line that does not name one itself: client,
+    // server, demo or bench (docs/json-events.md).
+    Console(Verbosity verbosity, bool json, std::string role);
 
     [[nodiscard]] spdlog::logger& log() { return *logger_; }
     [[nodiscard]] bool json() const { return json_; }
     [[nodiscard]] Verbosity verbosity() const { return verbosity_; }
-    // Writes one event line to stdout, flushed, so a pipe sees it at once.
-    void emit(const nlohmann::json& event) const;
+    // Writes one event line to stdout, flushed, so a pipe sees it at once, with the schema
+    // version, the wall-clock time and the role added (docs/json-events.md).
+    void emit(nlohmann::json event) const;
     // The self-rewriting line on stderr; enabled only when stderr is a terminal.
     [[nodiscard]] StatusLine& status() { return *status_; }
 
@@ -41,8 +44,13 @@ class Console {
     std::shared_ptr<LogFileSink> log_file_;
     Verbosity verbosity_;
     bool json_;
+    std::string role_;
 };
 
 Verbosity verbosity_from_flags(bool verbose, bool quiet);
+
+// The version of the --json event schema (docs/json-events.md): raised whenever an event or
+// field changes meaning or goes away; new events and fields keep it.
+inline constexpr int kEventSchemaVersion = 1;
 
 }  // namespace cmdlink::apps

@@ -19,12 +19,16 @@ ServerTranscript::ServerTranscript(Console& console,
                                    std::function<void(const core::ServerEvent&)> after_event)
     : console_(console), on_stopped_(std::move(on_stopped)), after_event_(std::move(after_event)) {}
 
+void ServerTranscript::emit(nlohmann::json event) const {
+    event["role"] = "server";
+    console_.emit(std::move(event));
+}
+
 void ServerTranscript::on_connected(const runner::ServerRunner& /*runner*/, bool first,
                                     bool session_present) {
     console_.log().info("server {} (broker kept our session: {})",
                         first ? "connected" : "reconnected", session_present ? "yes" : "no");
-    console_.emit(
-        {{"event", first ? "connected" : "reconnect"}, {"session_present", session_present}});
+    emit({{"event", first ? "connected" : "reconnect"}, {"session_present", session_present}});
 }
 
 void ServerTranscript::on_connection_lost(const runner::ServerRunner& runner,
@@ -34,11 +38,11 @@ void ServerTranscript::on_connection_lost(const runner::ServerRunner& runner,
         const bool first_failure = runner.connection().stats().reconnects == 0;
         console_.log().log(first_failure ? spdlog::level::warn : spdlog::level::debug,
                            "server: {}; trying again until the connect timeout", reason);
-        console_.emit({{"event", "connect_retry"}, {"reason", std::string(reason)}});
+        emit({{"event", "connect_retry"}, {"reason", std::string(reason)}});
         return;
     }
     console_.log().warn("server: {}; reconnecting", reason);
-    console_.emit({{"event", "connection_lost"}, {"reason", std::string(reason)}});
+    emit({{"event", "connection_lost"}, {"reason", std::string(reason)}});
 }
 
 void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
@@ -54,29 +58,29 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
                 "{} more logins refused in the last second (from {}): {}", refused->count,
                 user.empty() ? std::string("several user IDs") : "'" + user + "'", refused->reason);
         }
-        console_.emit({{"event", "login_refused"},
-                       {"t_ms", t_ms},
-                       {"user_id", user},
-                       {"reason", refused->reason},
-                       {"count", refused->count}});
+        emit({{"event", "login_refused"},
+              {"t_ms", t_ms},
+              {"user_id", user},
+              {"reason", refused->reason},
+              {"count", refused->count}});
     } else if (const auto* issued = std::get_if<ev::SessionIssued>(&event)) {
         console_.log().info("{} -> session {}{}", issued->user_id, issued->session_id,
                             issued->repeated ? " (repeated login: same session ID)" : "");
-        console_.emit({{"event", "session"},
-                       {"t_ms", t_ms},
-                       {"user_id", std::string(issued->user_id)},
-                       {"session_id", std::string(issued->session_id)},
-                       {"repeated", issued->repeated}});
+        emit({{"event", "session"},
+              {"t_ms", t_ms},
+              {"user_id", std::string(issued->user_id)},
+              {"session_id", std::string(issued->session_id)},
+              {"repeated", issued->repeated}});
     } else if (const auto* sent = std::get_if<ev::CommandSent>(&event)) {
         console_.log().debug("{} <- {} (QoS {}){}", sent->session_id, sent->command, sent->qos,
                              sent->resent ? ", sent again after a restart" : "");
-        console_.emit({{"event", "command"},
-                       {"t_ms", t_ms},
-                       {"session_id", std::string(sent->session_id)},
-                       {"command", std::string(sent->command)},
-                       {"qos", sent->qos},
-                       {"index", sent->index},
-                       {"resent", sent->resent}});
+        emit({{"event", "command"},
+              {"t_ms", t_ms},
+              {"session_id", std::string(sent->session_id)},
+              {"command", std::string(sent->command)},
+              {"qos", sent->qos},
+              {"index", sent->index},
+              {"resent", sent->resent}});
     } else if (const auto* reply = std::get_if<ev::ReplyChecked>(&event)) {
         const std::string word = core::printable(reply->word);
         const std::string command = core::printable(reply->command);
@@ -86,14 +90,14 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
         console_.log().log(fine ? spdlog::level::debug : spdlog::level::warn,
                            "{} -> {} '{}' (QoS {}): {}", core::printable(reply->session_id),
                            command, word, reply->qos, verdict);
-        console_.emit({{"event", "reply"},
-                       {"t_ms", t_ms},
-                       {"session_id", core::printable(reply->session_id)},
-                       {"command", command},
-                       {"word", word},
-                       {"qos", reply->qos},
-                       {"verdict", std::string(verdict)},
-                       {"latency_ms", ms(reply->latency)}});
+        emit({{"event", "reply"},
+              {"t_ms", t_ms},
+              {"session_id", core::printable(reply->session_id)},
+              {"command", command},
+              {"word", word},
+              {"qos", reply->qos},
+              {"verdict", std::string(verdict)},
+              {"latency_ms", ms(reply->latency)}});
     } else if (const auto* ended = std::get_if<ev::SessionEnded>(&event)) {
         const core::SessionSummary& s = ended->summary;
         const bool passed = s.outcome == core::SessionOutcome::kPassed;
@@ -104,29 +108,28 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
                            s.reason.empty() ? "" : " (", s.reason.empty() ? "" : s.reason + ")",
                            s.commands, s.correct, s.low_qos, s.wrong, s.surplus,
                            ms(s.ended_at - s.login_at));
-        console_.emit({{"event", "session_end"},
-                       {"t_ms", t_ms},
-                       {"user_id", std::string(s.user_id)},
-                       {"session_id", std::string(s.session_id)},
-                       {"outcome", std::string(core::to_string(s.outcome))},
-                       {"reason", s.reason},
-                       {"commands", s.commands},
-                       {"correct", s.correct},
-                       {"low_qos", s.low_qos},
-                       {"wrong", s.wrong},
-                       {"surplus", s.surplus},
-                       {"duration_ms", ms(s.ended_at - s.login_at)}});
+        emit({{"event", "session_end"},
+              {"t_ms", t_ms},
+              {"user_id", std::string(s.user_id)},
+              {"session_id", std::string(s.session_id)},
+              {"outcome", std::string(core::to_string(s.outcome))},
+              {"reason", s.reason},
+              {"commands", s.commands},
+              {"correct", s.correct},
+              {"low_qos", s.low_qos},
+              {"wrong", s.wrong},
+              {"surplus", s.surplus},
+              {"duration_ms", ms(s.ended_at - s.login_at)}});
     } else if (const auto* refused = std::get_if<ev::SubscriptionRefused>(&event)) {
         console_.log().error("{}", refused->reason);
-        console_.emit({{"event", "subscription_refused"},
-                       {"t_ms", t_ms},
-                       {"topic", core::printable(refused->topic)},
-                       {"reason", refused->reason}});
+        emit({{"event", "subscription_refused"},
+              {"t_ms", t_ms},
+              {"topic", core::printable(refused->topic)},
+              {"reason", refused->reason}});
     } else if (const auto* ignored = std::get_if<ev::MessageIgnored>(&event)) {
         const std::string topic = core::printable(ignored->topic);
         console_.log().warn("ignored a message on '{}': {}", topic, ignored->reason);
-        console_.emit(
-            {{"event", "ignored"}, {"t_ms", t_ms}, {"topic", topic}, {"reason", ignored->reason}});
+        emit({{"event", "ignored"}, {"t_ms", t_ms}, {"topic", topic}, {"reason", ignored->reason}});
     }
     if (after_event_) after_event_(event);
 }
@@ -134,7 +137,7 @@ void ServerTranscript::on_server_event(const runner::ServerRunner& /*runner*/,
 void ServerTranscript::on_request_failed(const runner::ServerRunner& /*runner*/,
                                          std::string_view reason) {
     console_.log().warn("an MQTT request failed: {}", reason);
-    console_.emit({{"event", "request_failed"}, {"reason", std::string(reason)}});
+    emit({{"event", "request_failed"}, {"reason", std::string(reason)}});
 }
 
 void ServerTranscript::on_ready(const runner::ServerRunner& /*runner*/) {
@@ -156,15 +159,15 @@ void ServerTranscript::on_stopped(const runner::ServerRunner& runner, std::strin
             "us, p99 {:.0f} us, max {:.0f} us",
             reply_latency_.count(), us(0.5), us(0.9), us(0.99), us(1.0));
     }
-    console_.emit({{"event", "summary"},
-                   {"reason", std::string(reason)},
-                   {"logins", counts.logins},
-                   {"logins_refused", counts.logins_refused},
-                   {"passed", counts.passed},
-                   {"failed", counts.failed},
-                   {"commands", counts.commands},
-                   {"replies", counts.replies},
-                   {"latency_us", latency_json(reply_latency_)}});
+    emit({{"event", "summary"},
+          {"reason", std::string(reason)},
+          {"logins", counts.logins},
+          {"logins_refused", counts.logins_refused},
+          {"passed", counts.passed},
+          {"failed", counts.failed},
+          {"commands", counts.commands},
+          {"replies", counts.replies},
+          {"latency_ms", latency_json(reply_latency_)}});
     if (on_stopped_) on_stopped_(reason);
 }
 

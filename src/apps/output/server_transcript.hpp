@@ -27,6 +27,9 @@ class ServerTranscript final : public runner::ServerObserver {
     void set_on_ready(std::function<void()> on_ready) { on_ready_ = std::move(on_ready); }
 
   private:
+    // The console's emit, as the server's side: the demo's one stream holds both sides.
+    void emit(nlohmann::json event) const;
+
     Console& console_;
     std::function<void(std::string_view)> on_stopped_;
     std::function<void(const core::ServerEvent&)> after_event_;
