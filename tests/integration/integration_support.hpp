@@ -56,6 +56,8 @@ class CmdlinkProcess {
     ~CmdlinkProcess() = default;
 
     [[nodiscard]] const std::string& name() const { return name_; }
+    // Started with --json: its stdout is the event stream of docs/json-events.md.
+    [[nodiscard]] bool emits_events() const { return emits_events_; }
 
     // The exit code once the process has exited (128 + N when signal N killed it), nullopt
     // while it still runs after `limit`.
@@ -82,6 +84,7 @@ class CmdlinkProcess {
     void remember_exit(int wait_status);
 
     std::string name_;
+    bool emits_events_ = false;
     std::filesystem::path stdout_path_;
     std::filesystem::path stderr_path_;
     broker::ChildProcess process_;
