@@ -1,11 +1,14 @@
 #include "live/http_view.hpp"
 
 #include <httplib.h>
+#include <pthread.h>
 #include <sys/socket.h>
 
 #include <cerrno>
 #include <chrono>
+#include <csignal>
 #include <cstring>
+#include <optional>
 #include <system_error>
 
 #include "live/live_metrics.hpp"
@@ -18,8 +21,10 @@ using namespace std::chrono_literals;
 
 // How long a stream waits for a new snapshot before it looks whether the view is stopping.
 constexpr auto kStreamWait = 250ms;
-// A comment line after this many quiet waits keeps proxies from closing an idle stream.
-constexpr int kQuietWaitsBeforeKeepAlive = 60;
+// A comment line after this many quiet waits (a second): a viewer that went away is noticed
+// by the write that fails, which frees its thread; it also keeps proxies from closing the
+// stream.
+constexpr int kQuietWaitsBeforeKeepAlive = 4;
 
 void no_store(httplib::Response& response) {
     response.set_header("Cache-Control", "no-store");
@@ -78,15 +83,28 @@ core::Result<std::unique_ptr<HttpView>> HttpView::start(const HttpAccess& access
         return core::Error{"--http " + where + ": cannot serve the live view there: " + why};
     }
     view->port_ = port;
+    // Signals are the event loop's (a signalfd): the listener and the pool it starts inherit
+    // a mask with every signal blocked, or a SIGINT could land on one of them and kill the
+    // process instead of reaching the loop.
+    sigset_t all{};
+    sigset_t previous{};
+    sigfillset(&all);
+    if (const int error = pthread_sigmask(SIG_SETMASK, &all, &previous); error != 0) {
+        return core::system_error(std::string("cannot block signals for the live view: ") +
+                                  std::strerror(error));
+    }
+    std::optional<core::Error> failed;
     try {
         view->listener_ = std::thread([raw = view.get()] {
             raw->server_->listen_after_bind();
             raw->listen_returned_ = true;
         });
     } catch (const std::system_error& error) {
-        return core::system_error(std::string("cannot start the live view's thread: ") +
-                                  error.what());
+        failed =
+            core::system_error(std::string("cannot start the live view's thread: ") + error.what());
     }
+    (void)pthread_sigmask(SIG_SETMASK, &previous, nullptr);  // restores what it set just now
+    if (failed) return *failed;
     return view;
 }
 
@@ -141,11 +159,11 @@ void HttpView::route() {
             response.status = 500;
             response.set_content("internal error\n", "text/plain; charset=utf-8");
         });
-    server.Get("/", [](const httplib::Request&, httplib::Response& response) {
+    server.Get("/", [this](const httplib::Request&, httplib::Response& response) {
         response.set_header("Content-Security-Policy",
                             "default-src 'none'; script-src 'unsafe-inline'; style-src "
                             "'unsafe-inline'; connect-src 'self'; img-src data:");
-        response.set_content(std::string(live_page()), "text/html; charset=utf-8");
+        response.set_content(live_page(board_.latest()->json), "text/html; charset=utf-8");
     });
     server.Get("/api/state", [this](const httplib::Request&, httplib::Response& response) {
         response.set_content(board_.latest()->json, "application/json");
@@ -180,7 +198,7 @@ void HttpView::route() {
                 }
                 if (++position->quiet_waits >= kQuietWaitsBeforeKeepAlive) {
                     position->quiet_waits = 0;
-                    constexpr std::string_view kKeepAlive = ": keep-alive\n\n";
+                    constexpr std::string_view kKeepAlive = ":\n\n";
                     return sink.write(kKeepAlive.data(), kKeepAlive.size());
                 }
                 return true;

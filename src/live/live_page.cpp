@@ -1,5 +1,7 @@
 #include "live/live_page.hpp"
 
+#include <cstddef>
+
 namespace cmdlink::live {
 namespace {
 
@@ -249,7 +251,12 @@ function follow() {
 }
 
 window.addEventListener("resize", () => { if (latest) renderPlots(latest); });
-poll().then(follow);
+const initial = /*STATE*/null;
+if (initial) {
+  render(initial);
+  showStream("connecting for live updates…", false);
+}
+follow();
 </script>
 </body>
 </html>
@@ -257,8 +264,21 @@ poll().then(follow);
 
 }  // namespace
 
-std::string_view live_page() {
-    return kPage;
+std::string live_page(std::string_view state_json) {
+    constexpr std::string_view kMarker = "/*STATE*/null";
+    // `</` inside the script would end it early; `<\/` is the same JSON string.
+    std::string state;
+    state.reserve(state_json.size());
+    for (std::size_t at = 0; at < state_json.size(); ++at) {
+        state += state_json[at];
+        if (state_json[at] == '<' && at + 1 < state_json.size() && state_json[at + 1] == '/') {
+            state += '\\';
+        }
+    }
+    std::string page(kPage);
+    const std::size_t marker = page.find(kMarker);
+    page.replace(marker, kMarker.size(), state.empty() ? "null" : state);
+    return page;
 }
 
 }  // namespace cmdlink::live

@@ -106,8 +106,14 @@ TEST(PrometheusMetrics, EndEveryLineWithANewlineAndDescribeEveryFamily) {
     }
 }
 
+TEST(LivePage, CarriesTheStateItShowsFirstWithoutEndingItsScriptEarly) {
+    const std::string page = live_page(R"({"reason":"</script><b>"})");
+    EXPECT_NE(page.find(R"(const initial = {"reason":"<\/script><b>"};)"), std::string::npos);
+    EXPECT_EQ(page.find("</script><b>"), std::string::npos);
+}
+
 TEST(LivePage, LoadsNothingFromElsewhere) {
-    const std::string page(live_page());
+    const std::string page = live_page("{}");
     EXPECT_EQ(page.find("http://"), std::string::npos);
     EXPECT_EQ(page.find("https://"), std::string::npos);
     EXPECT_EQ(page.find("@import"), std::string::npos);
