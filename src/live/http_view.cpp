@@ -155,7 +155,7 @@ void HttpView::route() {
             return httplib::Server::HandlerResponse::Unhandled;
         });
     server.set_exception_handler(
-        [](const httplib::Request&, httplib::Response& response, std::exception_ptr) {
+        [](const httplib::Request&, httplib::Response& response, const std::exception_ptr&) {
             response.status = 500;
             response.set_content("internal error\n", "text/plain; charset=utf-8");
         });
