@@ -6,7 +6,7 @@ install(TARGETS cmdlink RUNTIME DESTINATION ${CMAKE_INSTALL_BINDIR})
 if(NOT CMDLINK_CLIENT_ONLY)
   install(TARGETS cmdlink_auth LIBRARY DESTINATION lib/cmdlink)
   install(FILES docs/PROTOCOL.md docs/crash-safety.md docs/grading.md docs/isolation.md
-                docs/scale-out.md
+                docs/json-events.md docs/live-view.md docs/scale-out.md
           DESTINATION ${CMAKE_INSTALL_DOCDIR})
   # The service (README, "Running the server as a service"): the unit where systemd looks for
   # a package's units; the example config and the logrotate rule as examples to copy to /etc.

@@ -12,6 +12,7 @@
 #include "apps/commands/config_flag.hpp"
 #include "apps/commands/connection_flags.hpp"
 #include "apps/commands/exit_codes.hpp"
+#include "apps/commands/live_flags.hpp"
 #include "apps/commands/seconds_flag.hpp"
 #include "apps/commands/server_flags.hpp"
 #include "apps/commands/session_pool_file.hpp"
@@ -41,6 +42,7 @@ struct ServerFlags {
     bool grant_sessions = false;
     std::string session_pool;
     std::string log_file;
+    LiveFlags live;
     bool json = false;
     bool verbose = false;
     bool quiet = false;
@@ -145,7 +147,13 @@ int run_server(const ServerFlags& flags, const core::Status& configured) {
         console.log().warn("{} sessions left in flight by a previous run: restoring them",
                            in_flight.size());
     }
-    auto created = server::Server::create(event_loop, std::move(setup), random, transcript);
+    auto live = start_live_view(
+        flags.live, event_loop, transcript, flags.session_pool,
+        [writer = ledger_writer.value().get()] { return writer->backlog(); }, console);
+    if (!live) return usage_error(live.error());
+    runner::ServerObserver& observer =
+        live.value() ? live.value()->observer() : static_cast<runner::ServerObserver&>(transcript);
+    auto created = server::Server::create(event_loop, std::move(setup), random, observer);
     if (!created) return report_failure(console, created.failure());
     server::Server& server = *created.value();
 
@@ -280,6 +288,7 @@ std::function<int()> add_server_command(CLI::App& app) {
     command->add_option("--log-file", flags->log_file,
                         "Also append the log lines to this file, with ISO-8601 times (date and "
                         "zone offset); SIGHUP reopens it (after logrotate renamed it away)");
+    add_live_flags(*command, flags->live);
     command->add_flag("--json", flags->json, "One JSON object per event on stdout");
     command->add_flag("-v,--verbose", flags->verbose, "Every command and reply on stderr");
     command->add_flag("-q,--quiet", flags->quiet, "Only warnings and errors on stderr");
