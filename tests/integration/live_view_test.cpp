@@ -4,9 +4,10 @@
 #include <unistd.h>
 
 #include <algorithm>
+#include <cctype>
 #include <filesystem>
-#include <regex>
 #include <string>
+#include <string_view>
 #include <vector>
 
 #include "roster_fixture.hpp"
@@ -92,27 +93,74 @@ void fail_session(RawDevice& device, const Student& student) {
     ASSERT_TRUE(answered) << "no command for " << student.user_id;
 }
 
-// What a person reads on a page: the text of its elements, without scripts, styles or
-// elements hidden by the `hidden` attribute, whitespace collapsed.
-std::string visible_text(std::string html) {
-    for (const char* pattern :
-         {R"(<script[\s\S]*?</script>)", R"(<style[\s\S]*?</style>)", R"(<title[\s\S]*?</title>)",
-          R"(<(\w+)[^>]*\shidden[^>]*>[\s\S]*?</\1>)"}) {
-        html = std::regex_replace(html, std::regex(pattern), " ");
+// Whether an opening tag (`<div class="x" hidden>`) carries the `hidden` attribute.
+bool has_hidden_attribute(std::string_view tag) {
+    for (std::size_t at = tag.find("hidden"); at != std::string_view::npos;
+         at = tag.find("hidden", at + 1)) {
+        const bool after_blank = at > 0 && std::isspace(static_cast<unsigned char>(tag[at - 1]));
+        const char next = at + 6 < tag.size() ? tag[at + 6] : '>';
+        if (after_blank && (next == '>' || next == '=' || next == '/' ||
+                            std::isspace(static_cast<unsigned char>(next)))) {
+            return true;
+        }
     }
-    html = std::regex_replace(html, std::regex("<[^>]*>"), " ");
-    html = std::regex_replace(html, std::regex("&amp;"), "&");
-    html = std::regex_replace(html, std::regex(R"(\s+)"), " ");
-    return html;
+    return false;
+}
+
+// What a person reads on a page: the text of its elements, without scripts, styles, the title
+// or elements hidden by the `hidden` attribute, whitespace collapsed. By hand: std::regex
+// recurses per character and overflows the stack on the page's script under ASan.
+std::string visible_text(const std::string& html) {
+    std::string text;
+    std::size_t at = 0;
+    while (at < html.size()) {
+        if (html[at] != '<') {
+            text += html[at++];
+            continue;
+        }
+        const std::size_t close = html.find('>', at);
+        if (close == std::string::npos) break;
+        const std::string_view tag(html.data() + at, close - at + 1);
+        std::size_t name_end = 1;
+        while (name_end < tag.size() && std::isalnum(static_cast<unsigned char>(tag[name_end]))) {
+            ++name_end;
+        }
+        const std::string name(tag.substr(1, name_end - 1));
+        at = close + 1;
+        text += ' ';
+        if (name.empty()) continue;
+        if (name == "script" || name == "style" || name == "title" || has_hidden_attribute(tag)) {
+            const std::size_t end = html.find("</" + name, at);
+            if (end == std::string::npos) break;
+            const std::size_t end_close = html.find('>', end);
+            at = end_close == std::string::npos ? html.size() : end_close + 1;
+        }
+    }
+    std::string collapsed;
+    for (std::size_t index = 0; index < text.size(); ++index) {
+        if (text.compare(index, 5, "&amp;") == 0) {
+            collapsed += '&';
+            index += 4;
+        } else if (std::isspace(static_cast<unsigned char>(text[index]))) {
+            if (collapsed.empty() || collapsed.back() != ' ') collapsed += ' ';
+        } else {
+            collapsed += text[index];
+        }
+    }
+    return collapsed;
 }
 
 // The visible text of each student card of the page.
 std::vector<std::string> student_cards(const std::string& html) {
     std::vector<std::string> cards;
-    const std::regex card(R"(<li class="student [^"]*"[^>]*>([\s\S]*?)</li>)");
-    for (auto it = std::sregex_iterator(html.begin(), html.end(), card);
-         it != std::sregex_iterator(); ++it) {
-        std::string text = visible_text((*it)[1].str());
+    constexpr std::string_view kOpening = "<li class=\"student ";
+    for (std::size_t at = html.find(kOpening); at != std::string::npos;
+         at = html.find(kOpening, at + 1)) {
+        const std::size_t content = html.find('>', at);
+        const std::size_t end =
+            content == std::string::npos ? content : html.find("</li>", content);
+        if (end == std::string::npos) break;
+        std::string text = visible_text(html.substr(content + 1, end - content - 1));
         text.erase(0, text.find_first_not_of(' '));
         text.erase(text.find_last_not_of(' ') + 1);
         cards.push_back(text);

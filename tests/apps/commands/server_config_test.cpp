@@ -28,7 +28,8 @@ TEST(ServerConfigPath, IsEtcCmdlinkWithoutAnAbsoluteConfigurationDirectory) {
 
 TEST(ServerConfigExample, EveryKeyIsAServerFlagWithAValueItTakes) {
     CLI::App app("cmdlink");
-    static_cast<void>(add_server_command(app));
+    // The runner owns the flags the options write into: it must outlive the parse.
+    const auto run_server = add_server_command(app);
     std::vector<std::string> arguments = {"server"};
     app.parse(arguments);
     CLI::App* server = app.get_subcommand("server");
