@@ -21,7 +21,9 @@ Result<SessionPool> SessionPool::create(const std::vector<PooledSessionId>& entr
         if (!seen.insert(entry.session_id).second) {
             return Error{"session ID " + entry.session_id + " is in the pool twice"};
         }
-        pool.by_user_[entry.user_id].ids.push_back(entry.session_id);
+        Queue& queue = pool.by_user_[entry.user_id];
+        if (queue.ids.empty()) pool.user_ids_.push_back(entry.user_id);
+        queue.ids.push_back(entry.session_id);
     }
     return pool;
 }

@@ -34,6 +34,8 @@ class SessionPool {
 
     [[nodiscard]] std::size_t remaining(std::string_view user_id) const;
     [[nodiscard]] std::size_t students() const { return by_user_.size(); }
+    // Each student once, in the order of the entries (broker-config's: the roster's).
+    [[nodiscard]] const std::vector<std::string>& user_ids() const { return user_ids_; }
 
   private:
     struct Queue {
@@ -42,6 +44,7 @@ class SessionPool {
     };
 
     std::unordered_map<std::string, Queue> by_user_;
+    std::vector<std::string> user_ids_;
     std::unordered_set<std::string> used_;
 };
 

@@ -1,29 +1,6 @@
 #include "apps/commands/live_flags.hpp"
 
-#include <unordered_set>
-
-#include "isolation/session_pool_file.hpp"
-#include "os/text_file.hpp"
-
 namespace cmdlink::apps {
-namespace {
-
-// Each student of the pool file once, in the file's order (broker-config's: the roster's).
-core::Result<std::vector<std::string>> students_of(const std::string& session_pool) {
-    std::vector<std::string> students;
-    if (session_pool.empty()) return students;
-    auto text = os::read_whole_file(session_pool, "the session pool");
-    if (!text) return text.failure();
-    auto entries = isolation::parse_session_pool(text.value());
-    if (!entries) return core::Error{session_pool + ": " + entries.error()};
-    std::unordered_set<std::string> seen;
-    for (const core::PooledSessionId& entry : entries.value()) {
-        if (seen.insert(entry.user_id).second) students.push_back(entry.user_id);
-    }
-    return students;
-}
-
-}  // namespace
 
 void add_live_flags(CLI::App& command, LiveFlags& flags) {
     command.add_option("--http", flags.http,
@@ -53,7 +30,7 @@ core::Status LiveView::serve(const live::HttpAccess& access) {
 
 core::Result<std::unique_ptr<LiveView>> start_live_view(
     const LiveFlags& flags, net::EventLoop& loop, runner::ServerObserver& next,
-    const std::string& session_pool, std::function<std::uint64_t()> ledger_queue_depth,
+    const core::SessionPool* pool, std::function<std::uint64_t()> ledger_queue_depth,
     Console& console) {
     if (flags.http.empty()) {
         if (!flags.token_file.empty()) return core::Error{"--http-token-file needs --http"};
@@ -61,10 +38,8 @@ core::Result<std::unique_ptr<LiveView>> start_live_view(
     }
     auto access = live::http_access(flags.http, flags.token_file);
     if (!access) return access.failure();
-    auto roster = students_of(session_pool);
-    if (!roster) return roster.failure();
     auto view = std::make_unique<LiveView>(loop, next, std::move(ledger_queue_depth));
-    if (!session_pool.empty()) view->live().set_roster(roster.value());
+    if (pool != nullptr) view->live().set_roster(pool->user_ids());
     if (auto served = view->serve(access.value()); !served) return served.failure();
     const std::string url = view->http().url();
     console.log().info("live view on {}{}", url,

@@ -9,6 +9,7 @@
 
 #include "apps/output/console.hpp"
 #include "core/result.hpp"
+#include "core/session_pool.hpp"
 #include "live/http_view.hpp"
 #include "live/live_observer.hpp"
 #include "live/snapshot_board.hpp"
@@ -48,11 +49,11 @@ class LiveView {
 };
 
 // Without --http: nullptr. Otherwise the live view listening, with the students of the
-// `session_pool` file (if any) listed as never tried, and its address logged (and, with
+// `pool` (if any) listed as never tried, and its address logged (and, with
 // --json, emitted as `http_listening`); or why not.
 core::Result<std::unique_ptr<LiveView>> start_live_view(
     const LiveFlags& flags, net::EventLoop& loop, runner::ServerObserver& next,
-    const std::string& session_pool, std::function<std::uint64_t()> ledger_queue_depth,
+    const core::SessionPool* pool, std::function<std::uint64_t()> ledger_queue_depth,
     Console& console);
 
 }  // namespace cmdlink::apps

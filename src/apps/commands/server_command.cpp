@@ -148,7 +148,7 @@ int run_server(const ServerFlags& flags, const core::Status& configured) {
                            in_flight.size());
     }
     auto live = start_live_view(
-        flags.live, event_loop, transcript, flags.session_pool,
+        flags.live, event_loop, transcript, setup.pool ? &*setup.pool : nullptr,
         [writer = ledger_writer.value().get()] { return writer->backlog(); }, console);
     if (!live) return usage_error(live.error());
     runner::ServerObserver& observer =
