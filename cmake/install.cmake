@@ -29,6 +29,17 @@ if(CMDLINK_MAN_PAGES)
     message(FATAL_ERROR "help2man not found: install Debian's help2man (scripts/run does), or "
                         "configure with -DCMDLINK_MAN_PAGES=OFF for no man pages")
   endif()
+  # The binary as help2man and the completion run it: itself, or under the cross build's
+  # emulator through a wrapper (help2man takes one program).
+  set(cmdlink_program $<TARGET_FILE:cmdlink>)
+  if(CMAKE_CROSSCOMPILING AND CMAKE_CROSSCOMPILING_EMULATOR)
+    set(cmdlink_program ${PROJECT_BINARY_DIR}/cmdlink-emulated)
+    list(JOIN CMAKE_CROSSCOMPILING_EMULATOR " " cmdlink_emulator)
+    file(GENERATE OUTPUT ${cmdlink_program}
+         CONTENT "#!/bin/sh\nexec ${cmdlink_emulator} \"$<TARGET_FILE:cmdlink>\" \"$@\"\n"
+         FILE_PERMISSIONS OWNER_READ OWNER_WRITE OWNER_EXECUTE GROUP_READ GROUP_EXECUTE
+                          WORLD_READ WORLD_EXECUTE)
+  endif()
   set(man_directory ${PROJECT_BINARY_DIR}/man)
   set(man_pages ${man_directory}/cmdlink.1)
   add_custom_command(
@@ -37,7 +48,7 @@ if(CMDLINK_MAN_PAGES)
     COMMAND ${HELP2MAN_EXECUTABLE} --no-info --no-discard-stderr --section=1
             --version-string=${PROJECT_VERSION} --source=cmdlink --manual=cmdlink
             --name=MQTT\ login-and-command\ exchange --output=${man_directory}/cmdlink.1
-            $<TARGET_FILE:cmdlink>
+            ${cmdlink_program}
     DEPENDS cmdlink
     VERBATIM)
   foreach(command IN LISTS cmdlink_commands)
@@ -47,7 +58,7 @@ if(CMDLINK_MAN_PAGES)
       COMMAND ${HELP2MAN_EXECUTABLE} --no-info --no-discard-stderr --section=1
               --version-string=${PROJECT_VERSION} --source=cmdlink --manual=cmdlink
               "--help-option=${command} --help" --name=cmdlink\ ${command}
-              --output=${man_directory}/cmdlink-${command}.1 $<TARGET_FILE:cmdlink>
+              --output=${man_directory}/cmdlink-${command}.1 ${cmdlink_program}
       DEPENDS cmdlink
       VERBATIM)
     list(APPEND man_pages ${man_directory}/cmdlink-${command}.1)
@@ -57,7 +68,7 @@ if(CMDLINK_MAN_PAGES)
   add_custom_command(
     OUTPUT ${completion_file}
     COMMAND ${CMAKE_COMMAND} -E make_directory ${PROJECT_BINARY_DIR}/completion
-    COMMAND sh -c "\"$1\" completion bash > \"$2\"" completion $<TARGET_FILE:cmdlink>
+    COMMAND sh -c "\"$1\" completion bash > \"$2\"" completion ${cmdlink_program}
             ${completion_file}
     DEPENDS cmdlink
     VERBATIM)

@@ -5,6 +5,8 @@ set(CMAKE_SYSTEM_PROCESSOR arm)
 set(CMAKE_C_COMPILER arm-linux-gnueabihf-gcc)
 set(CMAKE_CXX_COMPILER arm-linux-gnueabihf-g++)
 set(CMAKE_LIBRARY_ARCHITECTURE arm-linux-gnueabihf)
+# Debian's name for the architecture, for the package (cmake/package.cmake).
+set(CMDLINK_DEBIAN_ARCHITECTURE armhf)
 set(CMAKE_CROSSCOMPILING_EMULATOR qemu-arm)
 # Libraries and headers of the target architecture only; programs of the build machine.
 set(CMAKE_FIND_ROOT_PATH_MODE_PROGRAM NEVER)
