@@ -50,6 +50,12 @@ core::ServerPolicy draw_policy(FuzzedDataProvider& in) {
     policy.replies = in.ConsumeBool() ? core::ReplySubscription::kPerSession
                                       : core::ReplySubscription::kWildcard;
     policy.ended_retention = milliseconds(in.ConsumeIntegralInRange(1, 600000));
+    // Beyond the flood bounds, logins and replies are counted, not answered one by one; no
+    // run of inputs reaches these, so every one of them must be answered exactly once (the
+    // bounds themselves are unit-tested: tests/core/issuer_test.cpp, IssuerUnderAbuse).
+    policy.surplus_replies_recorded = kMaxSteps + 1;
+    policy.refused_logins_recorded_per_second = kMaxSteps + 1;
+    policy.stray_replies_recorded_per_second = kMaxSteps + 1;
     return policy;
 }
 
@@ -233,9 +239,15 @@ class IssuerDriver {
         for (int i = 0; i < answers; ++i) {
             restored.answers.push_back({pick_command(), pick_qos(), milliseconds(0)});
         }
-        // The ledger holds only IDs this server issued; Issuer::restore does not check them
-        // again (a session ID with '/' or a wildcard would be published as a topic).
-        if (core::check_session_id(restored.session_id)) return;
+        // A session ID that cannot be a topic (only a damaged ledger holds one) is refused.
+        if (core::check_session_id(restored.session_id)) {
+            const auto done = issuer_.restore(restored, now_);
+            require(!done.ok() && !done.error().empty(),
+                    "a session ID that cannot be a topic was restored, or refused silently");
+            Tally tally;
+            carry_out(tally);
+            return;
+        }
         // An ended session's ID is forgotten after its retention and could then be restored
         // again, which a ledger never asks for.
         const auto known = sessions_.find(restored.session_id);

@@ -345,6 +345,8 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now) {
     // after a stop (a stop can come before the first connection, which restores).
     if (stopped_) return Error{"the server stopped before it could restore the session"};
     if (auto why = check_user_id(restored.user_id)) return Error{"user ID " + *why};
+    // Only a damaged ledger could hold such an ID, and it would be published as a topic.
+    if (auto why = check_session_id(restored.session_id)) return Error{*why};
     if (by_session_id_.contains(restored.session_id) || ended_.contains(restored.session_id)) {
         return Error{"session " + restored.session_id + " is known already"};
     }
@@ -375,6 +377,8 @@ Result<bool> Issuer::restore(const RestoredSession& restored, TimePoint now) {
 }
 
 void Issuer::remember_ended(const EndedSession& ended, TimePoint now) {
+    // No reply can name a session ID that is not one, and its end cannot be published.
+    if (check_session_id(ended.session_id)) return;
     if (ended.end_undelivered && !by_session_id_.contains(ended.session_id)) {
         outbox_.publish(ended.session_id, kWellDone, kMaxQos);
     }

@@ -339,5 +339,26 @@ TEST_F(IssuerRestore, NothingIsRestoredAfterAStop) {
     EXPECT_TRUE(out.actions.empty());
 }
 
+TEST_F(IssuerRestore, ASessionIdThatCannotBeATopicIsNotRestored) {
+    start(true);
+    for (const std::string bad : {"a/b", "+", "#", ""}) {
+        RestoredSession session = running({}, {});
+        session.session_id = bad;
+        auto restored = restore(session);
+        ASSERT_FALSE(restored) << bad;
+        EXPECT_NE(restored.error().find("session ID"), std::string::npos) << restored.error();
+    }
+    EXPECT_EQ(issuer->active_sessions(), 0U);
+    advance(5s);
+    EXPECT_TRUE(out.actions.empty());
+}
+
+TEST_F(IssuerRestore, AnUndeliveredEndUnderAnIdThatCannotBeATopicIsNotPublished) {
+    start(true);
+    issuer->remember_ended({"a/+", 1min, true}, now);
+    settle(*issuer, out, now, !hold_);
+    EXPECT_TRUE(out.actions.empty());
+}
+
 }  // namespace
 }  // namespace cmdlink::core
