@@ -261,6 +261,27 @@ class ClientDriver {
         }
     }
 
+    // The text as a JSON string, written here rather than by the encoder under test: a
+    // session ID may hold quotes, backslashes and control characters.
+    static std::string json_string(std::string_view text) {
+        static constexpr char kHex[] = "0123456789abcdef";
+        std::string out = "\"";
+        for (const char c : text) {
+            const auto byte = static_cast<unsigned char>(c);
+            if (c == '"' || c == '\\') {
+                out += '\\';
+                out += c;
+            } else if (byte < 0x20) {
+                out += "\\u00";
+                out += kHex[byte >> 4U];
+                out += kHex[byte & 0xFU];
+            } else {
+                out += c;
+            }
+        }
+        return out + "\"";
+    }
+
     // A verdict of `server --feedback` (PROTOCOL.md's extension): for this session or another,
     // any outcome, sometimes a refused login, sometimes not JSON at all.
     void verdict_message() {
@@ -270,7 +291,7 @@ class ClientDriver {
         const std::string id = pick_session_id();
         const bool json = in_.ConsumeIntegralInRange(0, 7) != 0;
         const std::string payload =
-            json ? R"({"session_id":")" + id + R"(","outcome":")" + outcome +
+            json ? R"({"session_id":)" + json_string(id) + R"(,"outcome":")" + outcome +
                        R"(","reason":"why","commands":1,"correct":0,"low_qos":0,"wrong":1,)"
                        R"("surplus":0})"
                  : in_.ConsumeRandomLengthString(40);
