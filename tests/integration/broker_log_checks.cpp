@@ -1,7 +1,7 @@
 #include "broker_log_checks.hpp"
 
 #include <algorithm>
-#include <set>
+#include <map>
 #include <utility>
 
 #include "core/text_lines.hpp"
@@ -26,22 +26,32 @@ std::vector<BrokerQos2Resend> qos2_publishes_resent_after_pubrel(std::string_vie
     //   Sending PUBREL to <client> (m<id>)
     //   Received PUBCOMP from <client> (Mid: <id>, RC:0)
     //   Sending PUBLISH to <client> (d<dup>, q<qos>, r<retain>, m<id>, '<topic>', ... (<n> bytes))
-    std::set<std::pair<std::string, std::string>> owed_pubcomp;  // (client ID, packet ID)
+    // (client ID, packet ID) -> whether the PUBCOMP is still owed, from the broker's PUBREL on
+    // until a new exchange (a PUBLISH without DUP) takes the packet ID.
+    std::map<std::pair<std::string, std::string>, bool> released;
     std::vector<BrokerQos2Resend> resends;
     core::LineReader lines(log);
     while (const auto next = lines.next()) {
         const std::string_view line = next->text;
         if (const auto client = field_after(line, "Sending PUBREL to ", ' '); !client.empty()) {
-            owed_pubcomp.emplace(client, field_after(line, "(m", ')'));
+            released[{std::string(client), std::string(field_after(line, "(m", ')'))}] = true;
         } else if (const auto from = field_after(line, "Received PUBCOMP from ", ' ');
                    !from.empty()) {
-            owed_pubcomp.erase({std::string(from), std::string(field_after(line, "(Mid: ", ','))});
+            const auto at =
+                released.find({std::string(from), std::string(field_after(line, "(Mid: ", ','))});
+            if (at != released.end()) at->second = false;
         } else if (const auto to = field_after(line, "Sending PUBLISH to ", ' ');
                    !to.empty() && line.find(", q2, ") != std::string_view::npos) {
-            const auto packet_id = field_after(line, ", m", ',');
-            if (owed_pubcomp.count({std::string(to), std::string(packet_id)}) == 0) continue;
-            const auto topic = field_after(line, ", '", '\'');
-            resends.push_back({std::string(to), std::string(topic), std::string(line)});
+            const auto at =
+                released.find({std::string(to), std::string(field_after(line, ", m", ','))});
+            if (at == released.end()) continue;
+            const bool dup = line.find("(d1, ") != std::string_view::npos;
+            if (at->second || dup) {
+                resends.push_back({std::string(to), std::string(field_after(line, ", '", '\'')),
+                                   std::string(line)});
+            }
+            // After a copy the receiver answers with PUBREC again and the broker, with PUBREL.
+            released.erase(at);
         }
     }
     return resends;

@@ -3,13 +3,11 @@
 #include <gtest/gtest.h>
 
 #include <iostream>
-#include <set>
-#include <sstream>
 #include <string>
-#include <utility>
 #include <vector>
 
 #include "broker/broker_config.hpp"
+#include "broker_log_checks.hpp"
 #include "integration_support.hpp"
 
 namespace cmdlink::integration {
@@ -19,45 +17,6 @@ namespace {
 constexpr int kCommands = 3000;
 // Replies the server must have checked before the broker is restarted.
 constexpr std::size_t kRepliesBeforeRestart = 100;
-
-// The text between `prefix` and the next `end` in `line`, or "" when `prefix` is missing.
-std::string field_after(const std::string& line, std::string_view prefix, char end) {
-    const auto at = line.find(prefix);
-    if (at == std::string::npos) return {};
-    const auto from = at + prefix.size();
-    return line.substr(from, line.find(end, from) - from);
-}
-
-// QoS 2 deliveries the broker broke across its restart, read from its verbose log: after it
-// had sent PUBREL (so the receiver may already have delivered the message and forgotten its
-// packet ID), it sent the PUBLISH again after the restart instead of the PUBREL, which MQTT
-// forbids (MQTT-4.3.3) and which the receiver must take as a new message. Mosquitto 2.0.11
-// does that; no client can tell such a copy from a new command.
-std::vector<std::string> qos2_publishes_resent_after_pubrel(const std::string& log) {
-    std::set<std::pair<std::string, std::string>> owed_pubrel;  // (client ID, packet ID)
-    std::vector<std::string> violations;
-    int starts = 0;
-    std::istringstream lines(log);
-    for (std::string line; std::getline(lines, line);) {
-        if (line.find(" starting") != std::string::npos &&
-            line.find("mosquitto version") != std::string::npos) {
-            ++starts;
-            continue;
-        }
-        if (const std::string client = field_after(line, "Sending PUBREL to ", ' ');
-            !client.empty()) {
-            owed_pubrel.insert({client, field_after(line, "(m", ')')});
-        } else if (const std::string from = field_after(line, "Received PUBCOMP from ", ' ');
-                   !from.empty()) {
-            owed_pubrel.erase({from, field_after(line, "(Mid: ", ',')});
-        } else if (const std::string to = field_after(line, "Sending PUBLISH to ", ' ');
-                   starts > 1 && !to.empty() && line.find("(d1, q2,") != std::string::npos &&
-                   owed_pubrel.count({to, field_after(line, ", m", ',')}) != 0) {
-            violations.push_back(line);
-        }
-    }
-    return violations;
-}
 
 class BrokerRestart : public BrokerTest {
   protected:
@@ -141,7 +100,7 @@ class BrokerRestart : public BrokerTest {
             const auto violations = qos2_publishes_resent_after_pubrel(
                 read_text(broker::BrokerFiles::in(broker().directory()).log));
             if (violations.size() >= static_cast<std::size_t>(ended[0].value("surplus", 0))) {
-                broker_fault = violations.front();
+                broker_fault = violations.front().line;
                 return;
             }
         }
