@@ -40,6 +40,7 @@ const char* commands(bool burst) {
 // Cuts come over a 20 ms link (each way), as in issue 9's runs: a cut then catches packets
 // in flight, such as a SUBSCRIBE that has left the device and not yet reached the broker.
 constexpr std::chrono::milliseconds kCutLatency = 20ms;
+
 struct FaultScenario {
     FaultMode mode;
     int qos;
@@ -67,8 +68,8 @@ const char* command_delay(const FaultScenario& scenario) {
 }
 
 // The bounds the run gives the server and its devices, measured under ASan+UBSan with two
-// fault suites at once on 2 cores (7d1a6f6; BENCHMARKS.md, the fault suite): a session lasted
-// up to 42 s (lockstep, both links stalled again and again), and a device waited up to 25 s
+// fault suites at once on 2 cores (BENCHMARKS.md, the fault suite): a session lasted up to
+// 48 s (lockstep, both links stalled again and again), and a device waited up to 25 s
 // for its next command or for Well done (a burst's messages queued behind cuts or stalls). A
 // session lasts until it ends or its server-side timeout passes; a device that waits longer
 // than that timeout leaves the verdict to the server, which the test checks.
