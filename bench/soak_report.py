@@ -5,9 +5,10 @@ against the server's ledger, session by session.
   soak_report.py --devices DIR --ledger FILE --broker-log FILE --qos N [--json]
 
 DIR holds <user ID>.jsonl (the device's stdout) and <user ID>.exit (its exit code) for every
-device started. A QoS 2 duplicate or loss is excused only when the broker's own log
-(log_type all) proves it the broker's across a restart (broker_faults): a PUBLISH sent again
-after its PUBREL for that packet, or a PUBLISH it acknowledged with PUBREC and then dropped.
+device started. A duplicate or a loss is excused only when the broker's own log (log_type all)
+proves it the broker's across a restart (broker_faults): a QoS 2 PUBLISH sent again after its
+PUBREL for that packet, one it acknowledged with PUBREC and then dropped, or a session ID
+whose packet ID it reused while an older session ID was still in flight to the device.
 """
 
 import argparse
