@@ -47,7 +47,7 @@ def broker_faults(log_path):
       (libmosquitto then delivers the first in its place): the new message is lost.
     """
     copies, losses, reused = (collections.Counter() for _ in range(3))
-    outgoing = {}      # (receiver, packet ID) -> [topic, released, completed, restarted]
+    outgoing = {}      # (receiver, packet ID) -> [released, completed, restarted]
     acknowledged = {}  # (sender, packet ID) -> [topic, restarted, PUBREC sent]
     releasing = None   # (sender, topic) between a PUBREL after a restart and its PUBCOMP
     forwarded = False
@@ -57,24 +57,24 @@ def broker_faults(log_path):
                 for flow in acknowledged.values():
                     flow[1] = True
                 for flow in outgoing.values():
-                    flow[3] = True
+                    flow[2] = True
             elif m := SENT_Q2.search(line):
                 key, dup, topic = (m[1], m[3]), m[2] == "1", m[4]
                 flow = outgoing.get(key)
-                if flow and (flow[1] and not flow[2] or flow[2] and dup):
+                if flow and (flow[0] and not flow[1] or flow[1] and dup):
                     copies[(m[1], topic)] += 1
-                elif flow and not flow[2] and not dup and flow[3]:
+                elif flow and not flow[1] and not dup and flow[2]:
                     reused[(m[1], topic)] += 1
-                if not (flow and dup and not flow[1]):
-                    outgoing[key] = [topic, False, False, False]
+                if not (flow and dup and not flow[0]):
+                    outgoing[key] = [False, False, False]
                 if releasing and topic == releasing[1]:
                     forwarded = True
             elif m := SENT_PUBREL.search(line):
                 if (m[1], m[2]) in outgoing:
-                    outgoing[(m[1], m[2])][1] = True
+                    outgoing[(m[1], m[2])][0] = True
             elif m := GOT_PUBCOMP.search(line):
                 if (m[1], m[2]) in outgoing:
-                    outgoing[(m[1], m[2])][2] = True
+                    outgoing[(m[1], m[2])][1] = True
             elif m := GOT_Q2.search(line):
                 acknowledged[(m[1], m[2])] = [m[3], False, False]
             elif m := SENT_PUBREC.search(line):
@@ -118,13 +118,18 @@ ID_REUSED = ("the broker reused the packet ID of a session ID still in flight to
              "across its restart; the device got an older session ID in place of the newer")
 
 
+def session_id_swapped(reused, user):
+    """Whether the broker reused the packet ID of a session ID in flight to this user's device."""
+    return reused[(f"cmdlink-{user}", f"{user}/UUID")] > 0
+
+
 def failure_cause(device, traffic, sessions_by_user, faults):
     """Why a device failed, as far as the broker's log and the ledger tell."""
     subscribed, sent = traffic
     _, losses, reused = faults
     reason = device["reason"] or f"exit {device['exit']}"
     client, user = f"cmdlink-{device['user_id']}", device["user_id"]
-    if reused[(client, f"{user}/UUID")]:
+    if session_id_swapped(reused, user):
         return f"{reason}: {ID_REUSED}"
     if reason == "cannot_connect":
         return "cannot_connect: its first connect failed (broker down), exit 3"
@@ -294,7 +299,7 @@ def main():
 
     # What follows from a session ID the broker swapped for an older one (the device follows the
     # wrong session) is the broker's.
-    swapped = {user for user in users if reused[(f"cmdlink-{user}", f"{user}/UUID")]}
+    swapped = {user for user in users if session_id_swapped(reused, user)}
     excused += [(kind, user, f"{detail}; {ID_REUSED}")
                 for kind, user, detail in problems if user in swapped]
     problems = [problem for problem in problems if problem[1] not in swapped]
