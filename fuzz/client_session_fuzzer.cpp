@@ -9,6 +9,7 @@
 #include <chrono>
 #include <cstddef>
 #include <cstdint>
+#include <nlohmann/json.hpp>
 #include <optional>
 #include <string>
 #include <string_view>
@@ -261,25 +262,11 @@ class ClientDriver {
         }
     }
 
-    // The text as a JSON string, written here rather than by the encoder under test: a
-    // session ID may hold quotes, backslashes and control characters.
-    static std::string json_string(std::string_view text) {
-        static constexpr char kHex[] = "0123456789abcdef";
-        std::string out = "\"";
-        for (const char c : text) {
-            const auto byte = static_cast<unsigned char>(c);
-            if (c == '"' || c == '\\') {
-                out += '\\';
-                out += c;
-            } else if (byte < 0x20) {
-                out += "\\u00";
-                out += kHex[byte >> 4U];
-                out += kHex[byte & 0xFU];
-            } else {
-                out += c;
-            }
-        }
-        return out + "\"";
+    // The text as a JSON string, written by the library rather than by the encoder under
+    // test: a session ID may hold quotes, backslashes, control characters and bytes that are
+    // no UTF-8 (replaced, so that such an ID arrives as another, never as the client's).
+    static std::string json_string(const std::string& text) {
+        return nlohmann::json(text).dump(-1, ' ', false, nlohmann::json::error_handler_t::replace);
     }
 
     // A verdict of `server --feedback` (PROTOCOL.md's extension): for this session or another,
